@@ -1,0 +1,108 @@
+import type { ExperimentDefinition } from '../sdk/definition';
+import type { RunError } from '../store/manifest';
+import { runErrorFrom } from './errors';
+import { readValue } from './observe';
+import { predictAt, predictCurve } from './predict';
+import { Divergence, type Recorder } from './recorder';
+import { isSampleStep, sampleSteps } from './schedule';
+import type { SampleSink } from './sink';
+
+export interface Trial {
+  definition: ExperimentDefinition;
+  instance: Record<string, unknown>;
+  steps: number;
+}
+
+export interface LoopControl {
+  stopRequested(): boolean;
+  /** Called once per yield with the completed steps, to watch for tensor leaks. */
+  checkLeaks(step: number): void;
+  progress(step: number, stepsPerSecond: number | null): void;
+  /** How often the loop yields to the event loop (to receive `stop`) and flushes samples, in ms. */
+  yieldMs: number;
+}
+
+export interface LoopOutcome {
+  status: 'completed' | 'failed' | 'cancelled' | 'diverged';
+  error: RunError | null;
+  /** Completed steps. */
+  step: number;
+  stepsPerSecond: number | null;
+}
+
+type Call = (...args: unknown[]) => unknown;
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+
+/**
+ * Runs `setup`, then `steps` calls of `step(t)`, sampling observables on their schedule and evaluating
+ * predictions next to them. Throughput is measured from the first step to the last, observables included.
+ * Never throws: an exception becomes a failed outcome, a non-finite loss a diverged one.
+ */
+export async function trainLoop(
+  trial: Trial,
+  recorder: Recorder,
+  sink: SampleSink,
+  control: LoopControl,
+): Promise<LoopOutcome> {
+  const { instance, steps, definition } = trial;
+  const call = (name: string, ...args: unknown[]) => (instance[name] as Call).call(instance, ...args);
+  let done = 0;
+  let first: number | undefined;
+  let last: number | undefined;
+  const rate = () =>
+    first !== undefined && last !== undefined && last > first ? (done / (last - first)) * 1000 : null;
+  const outcome = (status: LoopOutcome['status'], error: RunError | null = null): LoopOutcome => ({
+    status,
+    error,
+    step: done,
+    stepsPerSecond: rate(),
+  });
+  try {
+    if (typeof instance.setup === 'function') await call('setup');
+    await sample(trial, recorder, 0);
+    for (const p of definition.predictions.filter((p) => p.curve)) {
+      const o = definition.observables.find((o) => o.name === p.observable)!;
+      const planned = sampleSteps(o, steps);
+      predictCurve(instance, p, planned).forEach((point, i) => recorder.predict(p, planned[i], point));
+    }
+    let lastYield = performance.now();
+    first = performance.now();
+    for (let t = 0; t < steps; t++) {
+      const result = call('step', t);
+      if (isThenable(result)) await result;
+      done = t + 1;
+      if (definition.observables.some((o) => isSampleStep(o, done, steps)))
+        await sample(trial, recorder, done);
+      last = performance.now();
+      if (last - lastYield >= control.yieldMs) {
+        sink.tick(last);
+        control.progress(done, rate());
+        control.checkLeaks(done);
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+        if (control.stopRequested()) return outcome('cancelled');
+      }
+    }
+    return outcome('completed');
+  } catch (error) {
+    if (error instanceof Divergence) return outcome('diverged', { message: error.message, step: error.step });
+    return outcome('failed', runErrorFrom(error));
+  }
+}
+
+async function sample(trial: Trial, recorder: Recorder, step: number): Promise<void> {
+  const { definition, instance, steps } = trial;
+  for (const o of definition.observables) {
+    if (!isSampleStep(o, step, steps)) continue;
+    const reading = await readValue(
+      () => (instance[o.name] as Call).call(instance),
+      `observable '${o.name}'`,
+    );
+    recorder.observe(o, step, reading);
+    for (const p of definition.predictions) {
+      if (p.observable === o.name && !p.curve) recorder.predict(p, step, await predictAt(instance, p, step));
+    }
+  }
+}

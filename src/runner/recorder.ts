@@ -1,0 +1,120 @@
+import { componentName, predictionSeriesName, bandSeriesName } from '../protocol/series';
+import type { PredictionScore } from '../protocol/score';
+import type { ObservableDefinition, PredictionDefinition } from '../sdk/definition';
+import { scorePrediction } from '../series/agreement';
+import type { Reading } from './observe';
+import type { SampleSink } from './sink';
+
+/** A prediction's value at one step, with its band when it has one. */
+export interface PredictedPoint {
+  y: Reading;
+  lo?: Reading;
+  hi?: Reading;
+}
+
+interface Column {
+  step: number[];
+  value: number[];
+}
+
+/** Thrown when a loss-like observable stops being finite. */
+export class Divergence extends Error {
+  override name = 'Divergence';
+  constructor(
+    message: string,
+    readonly step: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Observables whose name says they are a loss end the run as diverged when they stop being finite. */
+const LOSS_LIKE = /loss/i;
+
+/**
+ * Expands readings into named series (a vector observable into `name[i]`), sends them to the sink, and keeps
+ * in memory the series that predictions are scored on.
+ */
+export class Recorder {
+  private readonly kept = new Map<string, Column>();
+  private readonly widths = new Map<string, number>();
+  private readonly scored: Set<string>;
+
+  constructor(
+    private readonly sink: SampleSink,
+    private readonly predictions: readonly PredictionDefinition[],
+    private readonly wall: () => number,
+  ) {
+    this.scored = new Set(predictions.map((p) => p.observable));
+  }
+
+  observe(o: ObservableDefinition, step: number, reading: Reading): void {
+    const values = this.components(o.name, reading);
+    if (LOSS_LIKE.test(o.name) && values.some(([, v]) => !Number.isFinite(v))) {
+      throw new Divergence(
+        `observable '${o.name}' became ${values.find(([, v]) => !Number.isFinite(v))![1]} at step ${step}`,
+        step,
+      );
+    }
+    for (const [series, value] of values) this.write(series, step, value, this.scored.has(o.name));
+  }
+
+  predict(p: PredictionDefinition, step: number, point: PredictedPoint): void {
+    const ys = this.components(p.observable, point.y, p.name);
+    for (const [series, value] of ys) this.write(predictionSeriesName(series, p.name), step, value, true);
+    for (const side of ['lo', 'hi'] as const) {
+      const band = point[side];
+      if (band === undefined) continue;
+      for (const [series, value] of this.components(p.observable, band, p.name)) {
+        this.write(bandSeriesName(series, p.name, side), step, value, false);
+      }
+    }
+  }
+
+  /** The agreement of every prediction, over the samples recorded so far. */
+  score(): PredictionScore[] {
+    return this.predictions.map((p) => {
+      const width = this.widths.get(p.observable);
+      const names =
+        width === undefined
+          ? [p.observable]
+          : Array.from({ length: width }, (_, i) => componentName(p.observable, i));
+      const empty = { step: [], value: [] };
+      const pairs = names.map((series) => ({
+        series,
+        measured: this.kept.get(series) ?? empty,
+        predicted: this.kept.get(predictionSeriesName(series, p.name)) ?? empty,
+      }));
+      return scorePrediction(p, pairs);
+    });
+  }
+
+  /** Pairs (series name, value) for a reading; a vector keeps the width it first had. */
+  private components(observable: string, reading: Reading, by?: string): Array<[string, number]> {
+    const who = by ? `prediction '${by}' of '${observable}'` : `observable '${observable}'`;
+    if (typeof reading === 'number') {
+      if (this.widths.has(observable))
+        throw new TypeError(
+          `${who} gave a number where a vector of ${this.widths.get(observable)} was expected`,
+        );
+      return [[observable, reading]];
+    }
+    const width = this.widths.get(observable);
+    if (width === undefined) this.widths.set(observable, reading.length);
+    else if (width !== reading.length) {
+      throw new TypeError(
+        `${who} gave ${reading.length} values where ${width ?? 'a number'} ${width === undefined ? 'was' : 'were'} expected`,
+      );
+    }
+    return reading.map((v, i) => [componentName(observable, i), v]);
+  }
+
+  private write(series: string, step: number, value: number, keep: boolean): void {
+    this.sink.push({ series, step, value, wall: this.wall() });
+    if (!keep) return;
+    let column = this.kept.get(series);
+    if (!column) this.kept.set(series, (column = { step: [], value: [] }));
+    column.step.push(step);
+    column.value.push(value);
+  }
+}

@@ -1,0 +1,62 @@
+import type { ScoreKind } from '../protocol/score';
+
+/** Options of `@experiment`. */
+export interface ExperimentOptions {
+  title?: string;
+  /** How many times `step` is called. */
+  steps: number;
+  description?: string;
+}
+
+/** Options of `@observable`: sampled every `every` steps (default 1), and/or once at the end. */
+export interface ObservableOptions {
+  every?: number;
+  atEnd?: boolean;
+}
+
+/**
+ * Options of `@prediction`. Without `curve`, the method is called as `(t: number)` at each sample step of its
+ * observable; with `curve: true` it is called once, after `setup`, as `(steps: number[])` with every step at
+ * which the observable will be sampled, and returns one value per step.
+ */
+export interface PredictionOptions {
+  score?: ScoreKind;
+  tolerance?: number;
+  curve?: boolean;
+}
+
+export interface ObservableDefinition {
+  name: string;
+  /** Sampling cadence in steps; null when sampled only at the end. */
+  every: number | null;
+  atEnd: boolean;
+}
+
+export interface PredictionDefinition {
+  name: string;
+  observable: string;
+  score: ScoreKind;
+  tolerance: number;
+  curve: boolean;
+}
+
+/** What the decorators of one class declare, collected in its decorator metadata. */
+export interface ExperimentDefinition {
+  name: string;
+  options: ExperimentOptions;
+  params: string[];
+  observables: ObservableDefinition[];
+  predictions: PredictionDefinition[];
+  ctor: new () => object;
+}
+
+/** A value returned by a prediction: a point (or a vector of points), possibly with a band around it. */
+export type PredictionValue = number | number[] | Band;
+export interface Band {
+  y: number | number[];
+  lo: number | number[];
+  hi: number | number[];
+}
+
+/** The types a parameter may have; its default decides which. */
+export type ParamValue = number | boolean | string | number[];

@@ -1,0 +1,13 @@
+/**
+ * `learning-mechanics`: what experiment files import. The runner provides this module to the experiment, so a
+ * file in any folder runs without installing anything.
+ */
+export { experiment, param, observable, prediction } from './decorators';
+export type {
+  Band,
+  ExperimentOptions,
+  ObservableOptions,
+  ParamValue,
+  PredictionOptions,
+  PredictionValue,
+} from './definition';
