@@ -1,0 +1,77 @@
+import type { PredictionScore } from '../protocol/score';
+import type { LastValues } from '../series/lastValues';
+import type { Manifest, SourceLocation } from '../store/manifest';
+import { num, table } from './table';
+
+/** The object `lm run --json` and `lm show --json` print. */
+export interface RunReport {
+  runId: string;
+  runDir: string;
+  experiment: string;
+  status: Manifest['status'];
+  error: Manifest['error'];
+  backend: string;
+  steps: number;
+  stepsPerSecond: number | null;
+  observables: LastValues;
+  predictions: Array<Pick<PredictionScore, 'name' | 'observable' | 'score' | 'value' | 'tolerance' | 'pass'>>;
+}
+
+export function runReport(manifest: Manifest, runDir: string, observables: LastValues): RunReport {
+  return {
+    runId: manifest.id,
+    runDir,
+    experiment: manifest.experiment,
+    status: manifest.status,
+    error: manifest.error,
+    backend: manifest.backend.name,
+    steps: manifest.step,
+    stepsPerSecond: manifest.stepsPerSecond,
+    observables,
+    predictions: manifest.agreement.map(({ name, observable, score, value, tolerance, pass }) => ({
+      name,
+      observable,
+      score,
+      value,
+      tolerance,
+      pass,
+    })),
+  };
+}
+
+function at(location: SourceLocation | undefined): string {
+  return location ? `\n  at ${location.file}:${location.line}:${location.column}` : '';
+}
+
+const COMPARE: Record<PredictionScore['score'], string> = {
+  r2: '>=',
+  r2log: '>=',
+  maxRelError: '<=',
+  ratio: '±',
+};
+
+/** The human-readable end of a run: a header line, the final observables, and the agreement table. */
+export function formatReport(report: RunReport): string {
+  const rate = report.stepsPerSecond === null ? '' : `, ${num(report.stepsPerSecond)} steps/s`;
+  const lines = [
+    `${report.experiment} ${report.runId}: ${report.status} after ${report.steps} steps${rate} (backend ${report.backend})`,
+  ];
+  if (report.error) lines.push(`error: ${report.error.message}${at(report.error.location)}`);
+  const observed = Object.entries(report.observables).map(([name, v]) => [
+    name,
+    Array.isArray(v) ? v.map(num).join(' ') : num(v),
+  ]);
+  if (observed.length) lines.push('', table(['observable', 'last value'], observed));
+  const predicted = report.predictions.map((p) => [
+    p.name,
+    p.observable,
+    p.score,
+    num(p.value),
+    `${COMPARE[p.score]} ${num(p.tolerance)}`,
+    p.pass ? 'PASS' : 'FAIL',
+  ]);
+  if (predicted.length)
+    lines.push('', table(['prediction', 'observable', 'score', 'value', 'tolerance', 'result'], predicted));
+  lines.push('', `run folder: ${report.runDir}`);
+  return lines.join('\n');
+}
