@@ -14,7 +14,7 @@ async function main(): Promise<void> {
       deepLinear: await benchRunnerOverhead({
         name: 'deepLinear',
         file: path.join(root, 'examples', 'deepLinear.exp.ts'),
-        steps: 4000,
+        steps: 20000,
       }),
       mlp: await benchRunnerOverhead({
         name: 'mlp',

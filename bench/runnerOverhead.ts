@@ -10,16 +10,16 @@ export interface Workload {
   steps: number;
 }
 
-/** Best of `repeats`: the least disturbed measurement of a throughput. */
-const best = (values: number[]) => Math.max(...values);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
  * The runner's overhead on a workload: steps/s under the runner (its own measurement, first step to last,
- * observables included) divided by steps/s of the bare loop in a child process of the same kind.
+ * observables included) divided by steps/s of the bare loop in a child process of the same kind. Runs
+ * alternate between the two and the medians are compared, since this machine's speed drifts by several %.
  */
 export async function benchRunnerOverhead(
   w: Workload,
-  repeats = 3,
+  repeats = 7,
 ): Promise<Record<string, number | string>> {
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-bench-'));
   try {
@@ -51,9 +51,11 @@ export async function benchRunnerOverhead(
     return {
       backend,
       steps: w.steps,
-      runnerStepsPerSecond: best(underRunner),
-      bareStepsPerSecond: best(bare),
-      ratio: best(underRunner) / best(bare),
+      repeats,
+      runnerStepsPerSecond: median(underRunner),
+      bareStepsPerSecond: median(bare),
+      ratio: median(underRunner) / median(bare),
+      ratioSpread: `${(Math.min(...underRunner) / Math.max(...bare)).toFixed(3)}..${(Math.max(...underRunner) / Math.min(...bare)).toFixed(3)}`,
     };
   } finally {
     fs.rmSync(runsDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { runErrorFrom } from './errors';
 import { readValue } from './observe';
 import { predictAt, predictCurve } from './predict';
 import { Divergence, type Recorder } from './recorder';
-import { isSampleStep, sampleSteps } from './schedule';
+import { isSampleStep, nextSampleStep, sampleSteps } from './schedule';
 import type { SampleSink } from './sink';
 
 export interface Trial {
@@ -67,14 +67,18 @@ export async function trainLoop(
       const planned = sampleSteps(o, steps);
       predictCurve(instance, p, planned).forEach((point, i) => recorder.predict(p, planned[i], point));
     }
+    const step = instance.step as (t: number) => unknown;
+    let nextSample = nextSampleStep(definition.observables, 0, steps);
     let lastYield = performance.now();
     first = performance.now();
     for (let t = 0; t < steps; t++) {
-      const result = call('step', t);
-      if (isThenable(result)) await result;
+      const result = step.call(instance, t);
+      if (result !== undefined && isThenable(result)) await result;
       done = t + 1;
-      if (definition.observables.some((o) => isSampleStep(o, done, steps)))
+      if (done === nextSample) {
         await sample(trial, recorder, done);
+        nextSample = nextSampleStep(definition.observables, done, steps);
+      }
       last = performance.now();
       if (last - lastYield >= control.yieldMs) {
         sink.tick(last);

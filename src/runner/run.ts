@@ -19,6 +19,9 @@ import { Recorder } from './recorder';
 import { SampleSink } from './sink';
 
 type Start = z.output<typeof StartRequest>;
+
+/** How often a running run's manifest records its progress, for readers such as `lm ls`. */
+const MANIFEST_EVERY_MS = 1000;
 type Send = (message: RunnerMessage) => void;
 
 /** Modules an experiment imports from the runner, so a file in any folder runs without an install. */
@@ -65,13 +68,20 @@ export async function runRequest(request: Start, send: Send, stopRequested: () =
   const sink = new SampleSink(writer, send, request.batchMs, request.batchSize);
   const origin = performance.now();
   const recorder = new Recorder(sink, definition.predictions, () => (performance.now() - origin) / 1000);
+  let lastManifest = performance.now();
+  const manifestDue = () => {
+    const now = performance.now();
+    if (now - lastManifest < MANIFEST_EVERY_MS) return false;
+    lastManifest = now;
+    return true;
+  };
   const leaks = new LeakWatch((message) => process.stderr.write(`warning: ${message}\n`));
   const outcome = await trainLoop({ definition, instance: constructed.instance, steps }, recorder, sink, {
     stopRequested,
     checkLeaks: (step) => leaks.check(step),
     yieldMs: request.batchMs,
     progress: (step, stepsPerSecond) => {
-      writer.updateManifest({ step, stepsPerSecond });
+      if (manifestDue()) writer.updateManifest({ step, stepsPerSecond });
       send({ type: 'progress', step, steps, stepsPerSecond });
     },
   });

@@ -17,3 +17,18 @@ export function sampleSteps(o: ObservableDefinition, steps: number): number[] {
   if (isSampleStep(o, steps, steps)) out.push(steps);
   return out;
 }
+
+/** The first step after `after` at which any of `observables` is sampled; Infinity when none is left. */
+export function nextSampleStep(
+  observables: readonly ObservableDefinition[],
+  after: number,
+  steps: number,
+): number {
+  let next = Infinity;
+  for (const o of observables) {
+    const cadence = o.every === null ? Infinity : (Math.floor(after / o.every) + 1) * o.every;
+    const candidate = Math.min(cadence, o.every !== null || o.atEnd ? steps : Infinity);
+    if (candidate > after) next = Math.min(next, candidate);
+  }
+  return next;
+}

@@ -1,13 +1,26 @@
 import { strict as assert } from 'node:assert';
 import { parseOverrides } from '../../src/cli/overrides';
 import { LeakWatch } from '../../src/runner/leakWatch';
-import { isSampleStep, sampleSteps } from '../../src/runner/schedule';
+import { isSampleStep, nextSampleStep, sampleSteps } from '../../src/runner/schedule';
 import { construct, resolveParam, type Construction } from '../../src/sdk/construction';
 
 describe('sampling schedules', () => {
   it('samples at 0, every multiple of every, and the last step', () => {
     assert.deepEqual(sampleSteps({ name: 'x', every: 10, atEnd: false }, 35), [0, 10, 20, 30, 35]);
     assert.deepEqual(sampleSteps({ name: 'x', every: 10, atEnd: false }, 30), [0, 10, 20, 30]);
+  });
+
+  it('finds the next step at which any observable is sampled', () => {
+    const every10 = { name: 'a', every: 10, atEnd: false };
+    const every4 = { name: 'b', every: 4, atEnd: false };
+    const atEnd = { name: 'c', every: null, atEnd: true };
+    assert.deepEqual(
+      [0, 4, 8, 10, 33].map((after) => nextSampleStep([every10, every4], after, 35)),
+      [4, 8, 10, 12, 35],
+    );
+    assert.equal(nextSampleStep([atEnd], 0, 35), 35);
+    assert.equal(nextSampleStep([every10, atEnd], 35, 35), Infinity);
+    assert.equal(nextSampleStep([], 0, 35), Infinity);
   });
 
   it('samples an atEnd-only observable at the last step alone', () => {
