@@ -4,19 +4,21 @@ import * as esbuild from 'esbuild';
 /** Native or wasm-carrying packages stay in node_modules; everything else is bundled. */
 const external = ['@tensorflow/*', 'esbuild', 'typescript'];
 
+const node = { platform: 'node', format: 'cjs', target: 'node20', external };
+
 const targets = [
-  { entryPoints: { runner: 'src/runner/main.ts' } },
-  { entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { runner: 'src/runner/main.ts' } },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  // The extension host never loads tfjs: it forks the runner.
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, external: ['vscode'] },
+  // The chart panel's script, chart.js bundled in (no CDN).
+  { platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { webview: 'src/webviews/app/main.ts' } },
 ];
 
 const common = {
   bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
   outdir: 'dist',
   sourcemap: 'linked',
-  external,
   logLevel: 'warning',
 };
 

@@ -1,4 +1,4 @@
-import { num } from './table';
+import { formatSeconds, num } from '../series/format';
 
 /** A one-line progress bar on a terminal: bar, step/steps, steps per second, ETA. Silent when not a TTY. */
 export class ProgressBar {
@@ -26,10 +26,4 @@ export class ProgressBar {
   clear(): void {
     if (this.stream.isTTY) this.stream.write('\r\x1b[K');
   }
-}
-
-export function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const m = Math.floor(seconds / 60);
-  return m < 60 ? `${m}m${Math.round(seconds % 60)}s` : `${Math.floor(m / 60)}h${m % 60}m`;
 }

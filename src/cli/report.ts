@@ -1,7 +1,8 @@
 import type { PredictionScore } from '../protocol/score';
 import type { LastValues } from '../series/lastValues';
 import type { Manifest, SourceLocation } from '../store/manifest';
-import { num, table } from './table';
+import { num } from '../series/format';
+import { table } from './table';
 
 /** The object `lm run --json` and `lm show --json` print. */
 export interface RunReport {

@@ -1,9 +1,11 @@
 import { loadRun } from '../store/runReader';
 import { listRuns, resolveRunId } from '../store/runsDir';
 import type { SeriesData } from '../store/seriesData';
+import { samplesCsv, samplesJsonl } from '../series/exportFormats';
 import { groupLastValues } from '../series/lastValues';
 import { formatReport, runReport } from './report';
-import { num, table } from './table';
+import { num } from '../series/format';
+import { table } from './table';
 import { UsageError } from './overrides';
 
 /** `lm ls`: the runs in the runs directory, newest first. */
@@ -85,23 +87,7 @@ export function exportCommand(
   if (format !== 'csv' && format !== 'jsonl')
     throw new UsageError(`--format must be csv or jsonl, got '${format}'`);
   const id = resolveRunId(runsDir, ref);
-  const { series } = loadRun(runsDir, id);
-  if (format === 'csv') write('step,series,value\n');
-  for (const [name, data] of series) {
-    const lines: string[] = [];
-    for (let i = 0; i < data.step.length; i++) {
-      lines.push(
-        format === 'csv'
-          ? `${data.step[i]},${csvField(name)},${data.value[i]}`
-          : JSON.stringify({ step: data.step[i], series: name, value: data.value[i] }),
-      );
-    }
-    if (lines.length) write(`${lines.join('\n')}\n`);
-  }
+  const runs = [{ id, series: loadRun(runsDir, id).series }];
+  write(format === 'csv' ? samplesCsv(runs) : samplesJsonl(runs));
   return 0;
-}
-
-/** Quotes a CSV field when it holds a comma, quote or newline (RFC 4180). */
-function csvField(text: string): string {
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -11,13 +11,3 @@ export function table(header: string[], rows: string[][]): string {
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
-
-/** A number for a table: 4 significant digits, exponent notation when very large or small. */
-export function num(value: number | null | undefined): string {
-  if (value === null || value === undefined) return '-';
-  if (!Number.isFinite(value)) return String(value);
-  if (value !== 0 && (Math.abs(value) >= 1e5 || Math.abs(value) < 1e-3)) {
-    return value.toExponential(3).replace(/\.?0+e/, 'e');
-  }
-  return String(Number(value.toPrecision(4)));
-}

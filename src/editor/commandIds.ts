@@ -1,0 +1,40 @@
+/**
+ * Every command the extension contributes, in one table that a test checks against package.json.
+ * `palette` is the `when` clause under which the command shows in the Command Palette ('false': never).
+ */
+export const CATEGORY = 'Learning Mechanics';
+
+export const COMMANDS = {
+  runExperiment: {
+    id: 'learningMechanics.runExperiment',
+    title: 'Run Experiment',
+    palette: 'learningMechanics.isExperimentFile',
+  },
+  runWithParameters: {
+    id: 'learningMechanics.runExperimentWithParameters',
+    title: 'Run Experiment with Parameters...',
+    palette: 'learningMechanics.isExperimentFile',
+  },
+  stopRun: { id: 'learningMechanics.stopRun', title: 'Stop Run', palette: 'learningMechanics.hasActiveRun' },
+  openChart: { id: 'learningMechanics.openChart', title: 'Open Chart', palette: 'learningMechanics.hasRuns' },
+  compareRuns: {
+    id: 'learningMechanics.compareRuns',
+    title: 'Compare Runs...',
+    palette: 'learningMechanics.hasRuns',
+  },
+  exportRun: {
+    id: 'learningMechanics.exportRun',
+    title: 'Export Run...',
+    palette: 'learningMechanics.hasRuns',
+  },
+  deleteRun: { id: 'learningMechanics.deleteRun', title: 'Delete Run', palette: 'false' },
+  newFromTemplate: {
+    id: 'learningMechanics.newExperimentFromTemplate',
+    title: 'New Experiment from Template...',
+    palette: 'true',
+  },
+  showLog: { id: 'learningMechanics.showLog', title: 'Show Log', palette: 'true' },
+  refreshRuns: { id: 'learningMechanics.refreshRuns', title: 'Refresh Runs', palette: 'false' },
+} as const;
+
+export type CommandKey = keyof typeof COMMANDS;

@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import { formatSeconds, num } from '../series/format';
+import { COMMANDS } from './commandIds';
+import type { Lab } from './lab';
+
+/**
+ * The active run in the status bar: spinner, experiment, step/steps, steps per second, ETA and backend;
+ * clicking it opens that run's chart. Hidden when nothing runs.
+ */
+export class RunStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem(
+    'learningMechanics.run',
+    vscode.StatusBarAlignment.Left,
+    10,
+  );
+  private readonly subscriptions: vscode.Disposable[];
+  private lastRender = 0;
+
+  constructor(private readonly lab: Lab) {
+    this.item.name = 'Learning Mechanics run';
+    this.subscriptions = [lab.onDidChangeRun(() => this.render()), lab.onDidEndRun(() => this.render(true))];
+  }
+
+  private render(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastRender < 200) return;
+    this.lastRender = now;
+    const active = this.lab.manager.active();
+    void vscode.commands.executeCommand('setContext', 'learningMechanics.hasActiveRun', active.length > 0);
+    const running = active.find((r) => r.state === 'running');
+    if (!running || running.state !== 'running') {
+      if (active.length === 0) return this.item.hide();
+      this.item.text = `$(loading~spin) Learning Mechanics: ${active.length} queued`;
+      this.item.command = undefined;
+      return this.item.show();
+    }
+    const { manifest, step, stepsPerSecond } = running;
+    const eta = stepsPerSecond ? ` · ETA ${formatSeconds((manifest.steps - step) / stepsPerSecond)}` : '';
+    const rate = stepsPerSecond ? ` · ${num(stepsPerSecond)} steps/s` : '';
+    const more = active.length > 1 ? ` (+${active.length - 1})` : '';
+    this.item.text = `$(loading~spin) ${manifest.experiment} ${step}/${manifest.steps}${rate}${eta}${more}`;
+    this.item.tooltip = `${manifest.title}\nrun ${manifest.id}\nbackend ${manifest.backend.name} (${manifest.backend.reason})\nClick to open its chart.`;
+    this.item.command = {
+      title: 'Open Chart',
+      command: COMMANDS.openChart.id,
+      arguments: [{ runId: manifest.id }],
+    };
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((s) => s.dispose());
+    this.item.dispose();
+  }
+}

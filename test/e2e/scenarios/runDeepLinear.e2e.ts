@@ -1,0 +1,56 @@
+import { strict as assert } from 'node:assert';
+import { ChartPanel } from '../chartPanel';
+import { eventually } from '../eventually';
+import { useLab } from '../harness';
+
+describe('running the deep linear example from the Command Palette', () => {
+  const lab = useLab({ name: 'run deep linear' });
+
+  it('shows the step count in the status bar while it runs', async () => {
+    const { workbench } = lab();
+    await workbench.openFile('deepLinear.exp.ts');
+    await workbench.runCommand('Learning Mechanics: Run Experiment');
+    const progress = await eventually(
+      'the status bar shows no run progress like "1234/4000"',
+      () => workbench.runProgress(),
+      async () => `status bar: ${(await workbench.statusBarTexts()).join(' | ')}`,
+      { timeout: 20_000, interval: 100 },
+    );
+    assert.equal(progress.steps, 4000, progress.text);
+    await workbench.screenshot(`running ${progress.step} of ${progress.steps}`);
+  });
+
+  it('opens the chart panel beside the code with a chart per observable', async () => {
+    const { workbench } = lab();
+    const panel = await ChartPanel.find(workbench, 20_000);
+    await panel.card('modes').waitFor();
+    const observables = await panel.observables();
+    assert.ok(
+      observables.includes('loss') && observables.includes('modes'),
+      `cards: ${observables.join(', ')}`,
+    );
+    await workbench.screenshot('chart panel');
+  });
+
+  it('ends with the saxe prediction over the modes and a PASS badge', async () => {
+    const { workbench } = lab();
+    const run = await eventually(
+      'the run did not complete',
+      async () =>
+        lab()
+          .runs()
+          .find((r) => r.manifest?.status === 'completed'),
+      async () =>
+        `runs: ${JSON.stringify(
+          lab()
+            .runs()
+            .map((r) => [r.id, r.manifest?.status, r.problem]),
+        )}`,
+      { timeout: 120_000, interval: 500 },
+    );
+    assert.equal(run.manifest!.experiment, 'DeepLinear');
+    const panel = await ChartPanel.find(workbench);
+    const badge = await panel.waitForBadge('modes', 'saxe', 'PASS');
+    await workbench.screenshot(`completed ${badge}`);
+  });
+});
