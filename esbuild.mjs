@@ -12,7 +12,12 @@ const targets = [
   // The extension host never loads tfjs: it forks the runner.
   { ...node, entryPoints: { extension: 'src/extension.ts' }, external: ['vscode'] },
   // The chart panel's script, chart.js bundled in (no CDN).
-  { platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { webview: 'src/webviews/app/main.ts' } },
+  {
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { webview: 'src/webviews/app/main.ts' },
+  },
 ];
 
 const common = {
