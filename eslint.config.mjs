@@ -16,6 +16,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS scripts run by node directly (no TypeScript step in the measurement).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', performance: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The thin adapters to VS Code; everything else stays testable in plain mocha.
     files: ['src/extension.ts', 'src/editor/**/*.ts', 'src/webviews/*.ts'],
     rules: { 'no-restricted-imports': 'off' },

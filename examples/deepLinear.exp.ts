@@ -17,6 +17,8 @@
  *   |a0 + b0|^2 / 4 (see depth2SequentialS0). For deeper nets random init has no exact theory: use balanced.
  * Both need small init (init << lambda) and small steps (lr * lambda_max << 1). A deeper net escapes a small
  * init far more slowly (escape time ~ s0^-(1-2/L)): with depth 3, use init around 0.1 or more steps.
+ *
+ * Strand: (a) solvable settings. Reference: THEORY.md entry 1.
  */
 import * as tf from '@tensorflow/tfjs';
 import { experiment, observable, param, prediction } from 'learning-mechanics';

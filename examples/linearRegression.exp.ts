@@ -9,6 +9,8 @@
  * The prediction is exact for every step, so the measured loss agrees with it to float32 precision: this is the
  * unit test of the whole pipeline (data, training, sampling, scoring). It holds for any lr below 2 / lambda_max;
  * above it, GD diverges and so does the prediction.
+ *
+ * Strand: (a) solvable settings. Reference: THEORY.md entry 2.
  */
 import * as tf from '@tensorflow/tfjs';
 import { experiment, observable, param, prediction } from 'learning-mechanics';

@@ -27,6 +27,8 @@ export const COMMANDS = {
     title: 'Export Run...',
     palette: 'learningMechanics.hasRuns',
   },
+  rerunRun: { id: 'learningMechanics.rerunRun', title: 'Rerun with the Same Parameters', palette: 'false' },
+  revealRun: { id: 'learningMechanics.revealRun', title: 'Reveal Run Folder', palette: 'false' },
   deleteRun: { id: 'learningMechanics.deleteRun', title: 'Delete Run', palette: 'false' },
   newFromTemplate: {
     id: 'learningMechanics.newExperimentFromTemplate',

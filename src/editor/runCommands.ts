@@ -5,13 +5,14 @@ import type { ExperimentDecl } from '../discovery/types';
 import type { RunData } from '../host/runData';
 import type { RunSpec } from '../host/runManager';
 import { deleteRun, listRuns } from '../store/runsDir';
-import { loadRun } from '../store/runReader';
+import { loadManifest, loadRun } from '../store/runReader';
 import type { ChartPanels } from '../webviews/chartPanels';
 import { samplesCsv, samplesJsonl } from '../series/exportFormats';
 import { COMMANDS, type CommandKey } from './commandIds';
 import type { DiscoveryCache } from './discoveryCache';
 import type { Lab } from './lab';
 import { formatParam, parseParam } from './paramInput';
+import { templateInfo } from './templates';
 import type { RunItem } from './runsView';
 
 type Target = { file?: string; experiment?: string } | vscode.Uri | undefined;
@@ -41,6 +42,27 @@ export function registerCommands(
     },
     exportRun: async (ref: RunRef) =>
       exportRun(lab, runIdOf(ref) ?? (await pickRun(lab, 'Export which run?'))),
+    rerunRun: (ref: RunRef) => {
+      const id = runIdOf(ref);
+      if (!id) return;
+      const m = loadManifest(lab.runsDir(), id);
+      if (!vscode.workspace.isTrusted) return refuseUntrusted();
+      lab.manager.start({
+        file: m.file,
+        experiment: m.experiment,
+        overrides: m.params,
+        steps: m.steps,
+        seed: m.seed,
+      });
+    },
+    revealRun: (ref: RunRef) => {
+      const id = runIdOf(ref);
+      if (id)
+        void vscode.commands.executeCommand(
+          'revealFileInOS',
+          vscode.Uri.file(path.join(lab.runsDir(), id, 'manifest.json')),
+        );
+    },
     deleteRun: async (ref: RunRef) => {
       const id = runIdOf(ref);
       if (!id) return;
@@ -69,15 +91,7 @@ async function run(
   target: Target,
   askParameters: boolean,
 ): Promise<void> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window
-      .showWarningMessage(
-        'Running an experiment executes its code, so Learning Mechanics runs experiments only in a trusted workspace. Saved runs and charts still work in Restricted Mode.',
-        'Manage Workspace Trust',
-      )
-      .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
-    return;
-  }
+  if (!vscode.workspace.isTrusted) return refuseUntrusted();
   const file =
     target instanceof vscode.Uri
       ? target.fsPath
@@ -99,6 +113,16 @@ async function run(
   const spec: RunSpec = { file, experiment: experiment.name, overrides };
   lab.log.info(`run ${experiment.name} from ${file} ${JSON.stringify(overrides)}`);
   lab.manager.start(spec);
+}
+
+/** Running is code execution: in Restricted Mode, say why nothing runs and offer to manage trust. */
+function refuseUntrusted(): void {
+  void vscode.window
+    .showWarningMessage(
+      'Running an experiment executes its code, so Learning Mechanics runs experiments only in a trusted workspace. Saved runs and charts still work in Restricted Mode.',
+      'Manage Workspace Trust',
+    )
+    .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
 }
 
 async function pickExperiment(
@@ -224,17 +248,28 @@ async function exportRun(lab: Lab, id: string | undefined): Promise<void> {
 /** Copies a template experiment (each one a working demo) into the workspace and opens it. */
 async function newFromTemplate(lab: Lab): Promise<void> {
   const dir = vscode.Uri.joinPath(lab.extensionUri, 'examples').fsPath;
-  const templates = fs.readdirSync(dir).filter((f) => f.endsWith('.exp.ts'));
-  const items = templates.map((f) => ({
-    label: f.replace('.exp.ts', ''),
-    detail: firstDocLine(path.join(dir, f)),
-    file: f,
-  }));
+  const templates = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.exp.ts'))
+    .map((file) => ({ file, ...templateInfo(fs.readFileSync(path.join(dir, file), 'utf8')) }))
+    .sort((a, b) => a.strand.localeCompare(b.strand));
+  const items: Array<vscode.QuickPickItem & { file?: string }> = [];
+  for (const t of templates) {
+    if (items.length === 0 || items.at(-1)!.description !== t.strand) {
+      items.push({ label: t.strand, kind: vscode.QuickPickItemKind.Separator });
+    }
+    items.push({
+      label: t.file.replace('.exp.ts', ''),
+      description: t.strand,
+      detail: t.title,
+      file: t.file,
+    });
+  }
   const picked = await vscode.window.showQuickPick(items, {
     title: 'New experiment from which template?',
     matchOnDetail: true,
   });
-  if (!picked) return;
+  if (!picked?.file) return;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({
     defaultUri: folder && vscode.Uri.joinPath(folder, picked.file),
@@ -243,9 +278,4 @@ async function newFromTemplate(lab: Lab): Promise<void> {
   if (!target) return;
   fs.copyFileSync(path.join(dir, picked.file), target.fsPath);
   await vscode.window.showTextDocument(target);
-}
-
-function firstDocLine(file: string): string {
-  const match = /\/\*\*\s*\n\s*\*\s*(.+)/.exec(fs.readFileSync(file, 'utf8'));
-  return match ? match[1] : '';
 }

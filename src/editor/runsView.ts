@@ -1,7 +1,9 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Manifest } from '../store/manifest';
 import { listRuns, type RunSummary } from '../store/runsDir';
 import { num } from '../series/format';
+import { differingLabels } from '../webviews/panelRuns';
 import { COMMANDS } from './commandIds';
 import type { Lab } from './lab';
 
@@ -13,14 +15,32 @@ const ICONS: Record<Manifest['status'], [string, string]> = {
   cancelled: ['circle-slash', 'disabledForeground'],
 };
 
+/** An experiment in the runs view: its runs are its children, newest first. */
+export class ExperimentItem extends vscode.TreeItem {
+  constructor(
+    readonly experiment: string,
+    readonly file: string,
+    readonly runs: RunSummary[],
+  ) {
+    super(experiment, vscode.TreeItemCollapsibleState.Expanded);
+    this.description = `${path.basename(file)} · ${runs.length} run${runs.length === 1 ? '' : 's'}`;
+    this.tooltip = file;
+    this.iconPath = new vscode.ThemeIcon('beaker');
+    this.contextValue = 'experiment';
+    this.id = `${file}#${experiment}`;
+  }
+}
+
 /** A run in the runs view; `runId` is what commands receive from its context menu. */
 export class RunItem extends vscode.TreeItem {
   constructor(
     readonly runId: string,
     summary: RunSummary,
+    differing: string,
   ) {
-    super(summary.manifest?.experiment ?? runId, vscode.TreeItemCollapsibleState.None);
     const m = summary.manifest;
+    super(m ? new Date(m.startedAt).toLocaleString() : runId, vscode.TreeItemCollapsibleState.None);
+    this.id = runId;
     if (!m) {
       this.description = 'unreadable';
       this.tooltip = summary.problem ?? undefined;
@@ -29,8 +49,8 @@ export class RunItem extends vscode.TreeItem {
       return;
     }
     const passed = m.agreement.filter((a) => a.pass).length;
-    const agreement = m.agreement.length ? ` · ${passed}/${m.agreement.length} pass` : '';
-    this.description = `${m.status}${agreement} · ${new Date(m.startedAt).toLocaleString()}`;
+    const agreement = m.agreement.length ? `${passed}/${m.agreement.length} pass` : m.status;
+    this.description = [differing, agreement].filter(Boolean).join(' · ');
     const params = Object.entries(m.params)
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(', ');
@@ -44,11 +64,16 @@ export class RunItem extends vscode.TreeItem {
   }
 }
 
-/** Every run in the runs directory, newest first, refreshed when runs start, end or change on disk. */
-export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Disposable {
+type Item = ExperimentItem | RunItem;
+
+/**
+ * The Runs view: experiments, then their runs (status icon, start time, the parameters that differ between
+ * the experiment's runs, agreement). Refreshed when runs start, end or change on disk.
+ */
+export class RunsView implements vscode.TreeDataProvider<Item>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  readonly view: vscode.TreeView<RunItem>;
+  readonly view: vscode.TreeView<Item>;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly lab: Lab) {
@@ -70,14 +95,25 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     this.changed.fire();
   }
 
-  getTreeItem(item: RunItem): vscode.TreeItem {
+  getTreeItem(item: Item): vscode.TreeItem {
     return item;
   }
 
-  getChildren(): RunItem[] {
-    const runs = listRuns(this.lab.runsDir());
-    void vscode.commands.executeCommand('setContext', 'learningMechanics.hasRuns', runs.length > 0);
-    return runs.map((r) => new RunItem(r.id, r));
+  getChildren(parent?: Item): Item[] {
+    if (parent instanceof ExperimentItem) {
+      const labels = differingLabels(parent.runs.map((r) => r.manifest?.params ?? {}));
+      return parent.runs.map((r, i) => new RunItem(r.id, r, parent.runs.length > 1 ? labels[i] : ''));
+    }
+    if (parent) return [];
+    const groups = new Map<string, RunSummary[]>();
+    for (const run of listRuns(this.lab.runsDir())) {
+      const key = run.manifest ? `${run.manifest.file}#${run.manifest.experiment}` : '#unreadable';
+      groups.set(key, [...(groups.get(key) ?? []), run]);
+    }
+    return [...groups].map(([key, runs]) => {
+      const cut = key.lastIndexOf('#');
+      return new ExperimentItem(key.slice(cut + 1) || 'unreadable runs', key.slice(0, cut), runs);
+    });
   }
 
   dispose(): void {

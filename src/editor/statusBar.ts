@@ -3,9 +3,12 @@ import { formatSeconds, num } from '../series/format';
 import { COMMANDS } from './commandIds';
 import type { Lab } from './lab';
 
+/** A command link's arguments, as markdown command URIs take them. */
+const args = (value: unknown) => encodeURIComponent(JSON.stringify([value]));
+
 /**
- * The active run in the status bar: spinner, experiment, step/steps, steps per second, ETA and backend;
- * clicking it opens that run's chart. Hidden when nothing runs.
+ * The active run in the status bar: spinner, experiment, step/steps, steps per second and ETA; clicking it
+ * opens that run's chart, and its tooltip (backend, links to open the chart or stop the run). Hidden when idle.
  */
 export class RunStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem(
@@ -39,7 +42,13 @@ export class RunStatusBar implements vscode.Disposable {
     const rate = stepsPerSecond ? ` · ${num(stepsPerSecond)} steps/s` : '';
     const more = active.length > 1 ? ` (+${active.length - 1})` : '';
     this.item.text = `$(loading~spin) ${manifest.experiment} ${step}/${manifest.steps}${rate}${eta}${more}`;
-    this.item.tooltip = `${manifest.title}\nrun ${manifest.id}\nbackend ${manifest.backend.name} (${manifest.backend.reason})\nClick to open its chart.`;
+    const tooltip = new vscode.MarkdownString(
+      `**${manifest.title}**\n\nrun \`${manifest.id}\`, backend ${manifest.backend.name} (${manifest.backend.reason})\n\n` +
+        `[Open chart](command:${COMMANDS.openChart.id}?${args({ runId: manifest.id })}) · ` +
+        `[Stop run](command:${COMMANDS.stopRun.id}?${args({ runId: manifest.id })})`,
+    );
+    tooltip.isTrusted = { enabledCommands: [COMMANDS.openChart.id, COMMANDS.stopRun.id] };
+    this.item.tooltip = tooltip;
     this.item.command = {
       title: 'Open Chart',
       command: COMMANDS.openChart.id,

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CATEGORY, COMMANDS } from '../../src/editor/commandIds';
 import { formatParam, parseParam } from '../../src/editor/paramInput';
+import { templateInfo } from '../../src/editor/templates';
 import { samplesCsv, samplesJsonl } from '../../src/series/exportFormats';
 import { formatSeconds, num } from '../../src/series/format';
 import { sparklineSvg, svgDataUri } from '../../src/series/sparkline';
@@ -136,5 +137,20 @@ describe('comparison labels', () => {
       ['lr=0.1', 'lr=0.2'],
     );
     assert.deepEqual(differingLabels([{ lr: 0.1, depth: 2 }]), ['lr=0.1 depth=2']);
+  });
+});
+
+describe('templates', () => {
+  it('reads the title and the strand of every bundled example', () => {
+    const dir = path.join(__dirname, '..', '..', 'examples');
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.exp.ts'))) {
+      const info = templateInfo(fs.readFileSync(path.join(dir, file), 'utf8'));
+      assert.ok(info.title.length > 10, `${file} has no title line`);
+      assert.notEqual(info.strand, 'Other', `${file} names no strand`);
+    }
+    assert.deepEqual(templateInfo('/**\n * A title\n * Strand: (d) x\n */'), {
+      title: 'A title',
+      strand: '(d) Theories of hyperparameters',
+    });
   });
 });
