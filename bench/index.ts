@@ -1,16 +1,21 @@
 /**
- * `npm run bench`: prints one JSON object with the runner's overhead on two workloads (target ratio >= 0.97)
- * and the store's write and read throughput (target >= 100k samples/s). Timings live here, not in tests.
+ * `npm run bench`: prints one JSON object with the runner's overhead on two workloads (target ratio >= 0.97),
+ * the store's write and read throughput (target >= 100k samples/s), and our training throughput against numpy
+ * on the issue-6 workloads (target ratio >= 1), the cost of a chart update with 1M samples per series (host
+ * bucketing and webview drawing) and the extension's activation cost. Timings live here, not in tests.
+ * `npm run bench -- vsNumpy` (or any list of section names) runs only those sections.
  */
 import * as path from 'node:path';
+import { benchActivation } from './activation';
+import { benchChartUpdate } from './chartUpdate';
 import { benchRunnerOverhead } from './runnerOverhead';
 import { benchStore } from './store';
+import { benchVsNumpy } from './vsNumpy';
 
-async function main(): Promise<void> {
-  const root = path.join(__dirname, '..');
-  const result = {
-    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-    runnerOverhead: {
+const SECTIONS: Record<string, () => Promise<unknown>> = {
+  runnerOverhead: async () => {
+    const root = path.join(__dirname, '..');
+    return {
       deepLinear: await benchRunnerOverhead({
         name: 'deepLinear',
         file: path.join(root, 'examples', 'deepLinear.exp.ts'),
@@ -21,9 +26,22 @@ async function main(): Promise<void> {
         file: path.join(__dirname, 'workloads', 'mlp.exp.ts'),
         steps: 30,
       }),
-    },
-    store: await benchStore(),
+    };
+  },
+  store: benchStore,
+  chartUpdate: benchChartUpdate,
+  activation: async () => benchActivation(),
+  vsNumpy: benchVsNumpy,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((name) => name in SECTIONS);
+  const result: Record<string, unknown> = {
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
   };
+  for (const [name, run] of Object.entries(SECTIONS)) {
+    if (wanted.length === 0 || wanted.includes(name)) result[name] = await run();
+  }
   console.log(JSON.stringify(result, null, 2));
 }
 

@@ -10,7 +10,7 @@ import { BackendInfo, Manifest, RunError, SourceLocation } from '../store/manife
  */
 export const PROTOCOL_VERSION = 1;
 
-export const BackendChoice = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
+export const BackendChoice = z.enum(['auto', 'tensorflow', 'blas', 'wasm', 'cpu']);
 export type BackendChoice = z.infer<typeof BackendChoice>;
 
 export const StartRequest = z.object({

@@ -150,7 +150,7 @@ describe('the runner process', () => {
 
   it('records the backend it ran on and falls back from an unavailable one', async () => {
     const outcome = finished(await runFixture('counter.exp.ts', runsDir, { backend: 'auto', steps: 5 }));
-    assert.ok(['tensorflow', 'wasm', 'cpu'].includes(outcome.manifest.backend.name));
+    assert.ok(['tensorflow', 'blas', 'wasm', 'cpu'].includes(outcome.manifest.backend.name));
     if (outcome.manifest.backend.name !== 'tensorflow')
       assert.match(outcome.manifest.backend.reason, /tensorflow: /);
     const explicit = await runFixture('counter.exp.ts', runsDir, { backend: 'tensorflow', steps: 5 });

@@ -1,0 +1,82 @@
+import { backend_util, type TensorInfo } from '@tensorflow/tfjs';
+import { floats, sizeOf, type KernelArgs } from './context';
+
+/** Activation codes of the addon's fused epilogue (native/src/kernels.h). prelu stays on the CPU kernel. */
+const ACTIVATIONS: Record<string, number> = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  leakyrelu: 3,
+  sigmoid: 4,
+  elu: 5,
+};
+
+/**
+ * BatchMatMul through cblas_sgemm, with tfjs's semantics: the leading (batch) dimensions broadcast, batch i
+ * using a[i % batchA] and b[i % batchB] as the CPU kernel does; transposes are passed to sgemm, never copied.
+ * A product of a tensor with its own transpose (the same tensor on both sides) goes to ssyrk.
+ */
+export function batchMatMul({ inputs, attrs, backend }: KernelArgs): TensorInfo | undefined {
+  const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+  const av = floats(backend, a);
+  const bv = floats(backend, b);
+  if (!av || !bv) return undefined;
+  const transposeA = attrs?.transposeA === true;
+  const transposeB = attrs?.transposeB === true;
+  const [ra, rb] = [a.shape.length, b.shape.length];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const kB = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  if (k !== kB) {
+    throw new Error(
+      `Error in matMul: inner shapes (${k}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} ` +
+        `and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    );
+  }
+  const outer = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batchA = sizeOf(a.shape.slice(0, -2));
+  const batchB = sizeOf(b.shape.slice(0, -2));
+  const batch = Math.max(batchA, batchB);
+  const out = backend.alloc(batch * m * n);
+  if (a.dataId === b.dataId && batch === 1 && transposeA !== transposeB && m === n) {
+    // a a^T or a^T a: a symmetric product in half the flops.
+    backend.native.syrk(av, out, m, k, transposeA);
+    return backend.makeTensorInfo([...outer, m, n], 'float32', out);
+  }
+  backend.native.gemm(av, bv, out, batch, batchA, batchB, m, n, k, transposeA, transposeB);
+  return backend.makeTensorInfo([...outer, m, n], 'float32', out);
+}
+
+/**
+ * _FusedMatMul: the product, then bias and activation in one native pass over the output. Covers a bias that
+ * is a scalar, a row of length n, or the whole output; other bias shapes and prelu go to the CPU kernel.
+ */
+export function fusedMatMul(args: KernelArgs): TensorInfo | undefined {
+  const { bias, preluActivationWeights } = args.inputs;
+  const activation = (args.attrs?.activation as string | undefined) ?? 'linear';
+  const code = ACTIVATIONS[activation];
+  if (code === undefined || preluActivationWeights) return undefined;
+  const biasValues = bias ? floats(args.backend, bias) : null;
+  if (biasValues === undefined) return undefined;
+  const product = batchMatMul(args);
+  if (!product) return undefined;
+  const n = product.shape[product.shape.length - 1];
+  const size = sizeOf(product.shape);
+  if (bias && !isSimpleBias(bias.shape, n, product.shape, size)) {
+    args.backend.disposeIntermediateTensorInfo(product);
+    return undefined;
+  }
+  const out = args.backend.data.get(product.dataId).values as Float32Array;
+  const alpha = (args.attrs?.leakyreluAlpha as number | undefined) ?? 0.2;
+  if (n > 0) args.backend.native.biasActivation(out, n, biasValues, code, alpha);
+  return product;
+}
+
+function isSimpleBias(shape: number[], n: number, outShape: number[], size: number): boolean {
+  const length = sizeOf(shape);
+  if (length === 1) return true;
+  if (shape.length > outShape.length) return false;
+  if (length === n) return shape[shape.length - 1] === n;
+  return length === size && shape.length === outShape.length && shape.every((d, i) => d === outShape[i]);
+}
