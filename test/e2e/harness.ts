@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { eventually } from './eventually';
 import { performance } from 'node:perf_hooks';
 import { listRuns, type RunSummary } from '../../src/store/runsDir';
 import { BrowserSession } from './browser';
@@ -69,6 +70,16 @@ export class Lab {
   /** The runs the extension recorded in the workspace, newest first (read from the store, not the UI). */
   runs(): RunSummary[] {
     return listRuns(path.join(this.workspace, RUNS_DIRECTORY));
+  }
+
+  /** Waits until a run in the store has `status` (the first such run, newest first), naming what it saw. */
+  async waitForRun(status: string, timeout = 120_000): Promise<RunSummary> {
+    return eventually(
+      `no run became ${status}`,
+      async () => this.runs().find((r) => r.manifest?.status === status),
+      async () => `runs: ${JSON.stringify(this.runs().map((r) => [r.id, r.manifest?.status, r.problem]))}`,
+      { timeout, interval: 500 },
+    );
   }
 
   /** A file of the workspace, read now. */

@@ -9,20 +9,7 @@ describe('hovering an observable after a run', () => {
     const { workbench } = lab();
     await workbench.openFile('deepLinear.exp.ts');
     await workbench.runCommand('Learning Mechanics: Run Experiment');
-    await eventually(
-      'the run did not complete',
-      async () =>
-        lab()
-          .runs()
-          .find((r) => r.manifest?.status === 'completed'),
-      async () =>
-        `runs: ${JSON.stringify(
-          lab()
-            .runs()
-            .map((r) => [r.id, r.manifest?.status]),
-        )}`,
-      { timeout: 120_000, interval: 500 },
-    );
+    await lab().waitForRun('completed');
     const declaration = positionOf(lab().readFile('deepLinear.exp.ts'), /@observable\b.*\b(modes)\(\)/, 1);
     let text = '';
     await eventually(

@@ -10,20 +10,7 @@ describe('the chart panel survives a window reload', () => {
     const { workbench } = lab();
     await workbench.openFile('deepLinear.exp.ts');
     await workbench.runCommand('Learning Mechanics: Run Experiment');
-    await eventually(
-      'the run did not complete',
-      async () =>
-        lab()
-          .runs()
-          .find((r) => r.manifest?.status === 'completed'),
-      async () =>
-        `runs: ${JSON.stringify(
-          lab()
-            .runs()
-            .map((r) => [r.id, r.manifest?.status]),
-        )}`,
-      { timeout: 120_000, interval: 500 },
-    );
+    await lab().waitForRun('completed');
     await (await ChartPanel.find(workbench)).waitForBadge('modes', 'saxe', 'PASS');
     await workbench.screenshot('before reload');
     await workbench.reloadWindow();

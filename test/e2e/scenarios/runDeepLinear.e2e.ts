@@ -34,20 +34,7 @@ describe('running the deep linear example from the Command Palette', () => {
 
   it('ends with the saxe prediction over the modes and a PASS badge', async () => {
     const { workbench } = lab();
-    const run = await eventually(
-      'the run did not complete',
-      async () =>
-        lab()
-          .runs()
-          .find((r) => r.manifest?.status === 'completed'),
-      async () =>
-        `runs: ${JSON.stringify(
-          lab()
-            .runs()
-            .map((r) => [r.id, r.manifest?.status, r.problem]),
-        )}`,
-      { timeout: 120_000, interval: 500 },
-    );
+    const run = await lab().waitForRun('completed');
     assert.equal(run.manifest!.experiment, 'DeepLinear');
     const panel = await ChartPanel.find(workbench);
     const badge = await panel.waitForBadge('modes', 'saxe', 'PASS');

@@ -9,20 +9,7 @@ describe('the Runs view', () => {
     const { workbench } = lab();
     await workbench.openFile('deepLinear.exp.ts');
     await workbench.runCommand('Learning Mechanics: Run Experiment');
-    await eventually(
-      'the run did not complete',
-      async () =>
-        lab()
-          .runs()
-          .find((r) => r.manifest?.status === 'completed'),
-      async () =>
-        `runs: ${JSON.stringify(
-          lab()
-            .runs()
-            .map((r) => [r.id, r.manifest?.status]),
-        )}`,
-      { timeout: 120_000, interval: 500 },
-    );
+    await lab().waitForRun('completed');
     await workbench.runCommand('Learning Mechanics: Focus on Runs View');
     const rows = workbench.page.locator('.pane-body .monaco-list-row');
     const texts = await eventually(

@@ -44,20 +44,7 @@ describe('a long run: live chart, then Stop Run keeps what was recorded', () => 
   it('"Learning Mechanics: Stop Run" ends the run as cancelled with its samples kept and still charted', async () => {
     const { workbench } = lab();
     await workbench.runCommand('Learning Mechanics: Stop Run');
-    const run = await eventually(
-      'the run was not recorded as cancelled after Stop Run',
-      async () =>
-        lab()
-          .runs()
-          .find((r) => r.manifest?.status === 'cancelled'),
-      async () =>
-        `runs: ${JSON.stringify(
-          lab()
-            .runs()
-            .map((r) => [r.id, r.manifest?.status, r.problem]),
-        )}`,
-      { timeout: 20_000, interval: 250 },
-    );
+    const run = await lab().waitForRun('cancelled', 20_000);
     const manifest = run.manifest!;
     assert.ok(manifest.step > 0 && manifest.step < manifest.steps, `stopped at step ${manifest.step}`);
     const modes0 = readAllSeries(path.join(run.dir)).get('modes[0]');
