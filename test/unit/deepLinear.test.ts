@@ -11,6 +11,7 @@ import {
   saxeHalfTime,
   saxeMode,
 } from '../../src/theory/deepLinear';
+import { gaussian } from './gaussian';
 
 function assertRelClose(actual: number, expected: number, rel: number, what = ''): void {
   const err = Math.abs(actual - expected) / Math.abs(expected);
@@ -257,17 +258,4 @@ function rSquared(y: number[], p: number[]): number {
   const mean = y.reduce((a, b) => a + b, 0) / y.length;
   const res = y.reduce((sum, v, i) => sum + (v - p[i]) ** 2, 0);
   return 1 - res / y.reduce((sum, v) => sum + (v - mean) ** 2, 0);
-}
-
-/** Standard normal samples from a seeded mulberry32 generator (Box-Muller). */
-function gaussian(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }

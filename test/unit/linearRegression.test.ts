@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Matrix, pseudoInverse, solve } from 'ml-matrix';
 import { linearRegressionGd } from '../../src/theory/linearRegression';
+import { gaussian } from './gaussian';
 
 /** Plain float64 full-batch GD on (1/2n) ||Psi w - y||^2: the losses at steps 0..steps, and the last w. */
 function iterateGd(psi: number[][], y: number[], w0: number[], lr: number, steps: number) {
@@ -19,19 +20,6 @@ function iterateGd(psi: number[][], y: number[], w0: number[], lr: number, steps
 function assertRelClose(actual: number, expected: number, rel: number, what = ''): void {
   const err = Math.abs(actual - expected) / Math.abs(expected);
   assert.ok(err <= rel, `${what} expected ${expected} within ${rel} relative, got ${actual} (error ${err})`);
-}
-
-/** Seeded standard normal samples (mulberry32 + Box-Muller). */
-function gaussian(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
 function randomProblem(seed: number, n: number, width: number) {
