@@ -15,7 +15,6 @@ import { Lab } from './editor/lab';
 import { RunsView } from './editor/runsView';
 import { RunStatusBar } from './editor/statusBar';
 import { ChartPanels } from './webviews/chartPanels';
-import { listRuns } from './store/runsDir';
 
 const EXPERIMENTS: vscode.DocumentSelector = { language: 'typescript' };
 
@@ -25,16 +24,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const data = new RunData(lab.manager, () => lab.runsDir());
   const panels = new ChartPanels(lab, data);
   const codeLens = new ExperimentCodeLens(lab, discovery);
-  const setContexts = () => {
+  const setExperimentContext = () => {
     const editor = vscode.window.activeTextEditor;
     const isExperiment = !!editor && discovery.get(editor.document).experiments.length > 0;
     void vscode.commands.executeCommand('setContext', 'learningMechanics.isExperimentFile', isExperiment);
-    void vscode.commands.executeCommand(
-      'setContext',
-      'learningMechanics.hasRuns',
-      listRuns(lab.runsDir()).length > 0,
-    );
   };
+  const setRunsContext = () =>
+    void vscode.commands.executeCommand('setContext', 'learningMechanics.hasRuns', lab.runs().length > 0);
   context.subscriptions.push(
     lab,
     panels,
@@ -46,15 +42,19 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeLensProvider(EXPERIMENTS, codeLens),
     vscode.languages.registerHoverProvider(EXPERIMENTS, new ObservableHover(lab, discovery, data)),
     ...registerCommands(lab, discovery, data, panels),
-    vscode.window.onDidChangeActiveTextEditor(setContexts),
+    vscode.window.onDidChangeActiveTextEditor(setExperimentContext),
     vscode.workspace.onDidChangeTextDocument(
-      (e) => e.document === vscode.window.activeTextEditor?.document && setContexts(),
+      (e) => e.document === vscode.window.activeTextEditor?.document && setExperimentContext(),
     ),
-    lab.onDidChangeStore(setContexts),
+    vscode.workspace.onDidChangeConfiguration(
+      (e) => e.affectsConfiguration('learningMechanics.runsDirectory') && lab.notifyStoreChanged(),
+    ),
+    lab.onDidChangeStore(setRunsContext),
     lab.onDidStartRun((run) => panels.open([run.manifest.id])),
     lab.onDidEndRun(({ outcome }) => reportEnd(lab, outcome)),
   );
-  setContexts();
+  setExperimentContext();
+  setRunsContext();
 }
 
 /** One message per run that did not complete; the log has the details. */

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { listRuns } from '../store/runsDir';
 import { COMMANDS } from './commandIds';
 import { DiscoveryCache, toRange } from './discoveryCache';
 import type { Lab } from './lab';
@@ -23,7 +22,7 @@ export class ExperimentCodeLens implements vscode.CodeLensProvider, vscode.Dispo
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const { experiments } = this.discovery.get(document);
     if (experiments.length === 0) return [];
-    const runs = listRuns(this.lab.runsDir()).filter((r) => r.manifest?.file === document.fileName);
+    const runs = this.lab.runs().filter((r) => r.manifest?.file === document.fileName);
     return experiments.flatMap((e) => {
       const range = toRange(e.decoratorRange);
       const own = runs.filter((r) => r.manifest!.experiment === e.name);

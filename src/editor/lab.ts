@@ -4,6 +4,7 @@ import { RunManager, type ActiveRun, type RunSpec } from '../host/runManager';
 import type { LiveSeries } from '../host/liveSeries';
 import type { RunnerOutcome } from '../host/runnerProcess';
 import type { BackendChoice } from '../protocol/runner';
+import { listRuns, type RunSummary } from '../store/runsDir';
 
 const SECTION = 'learningMechanics';
 
@@ -35,6 +36,7 @@ export class Lab implements vscode.Disposable {
   readonly manager: RunManager;
   /** The last state seen of each active run, to tell transitions from progress. */
   private readonly states = new Map<number, ActiveRun['state']>();
+  private runsCache?: RunSummary[];
 
   constructor(readonly extensionUri: vscode.Uri) {
     this.manager = new RunManager(
@@ -54,11 +56,11 @@ export class Lab implements vscode.Disposable {
           if (this.states.get(run.key) === run.state) return;
           this.states.set(run.key, run.state);
           if (run.state === 'running') this.started.fire(run);
-          this.storeChanged.fire();
+          this.notifyStoreChanged();
         },
         ended: (spec, outcome, series) => {
           this.ended.fire({ spec, outcome, series });
-          this.storeChanged.fire();
+          this.notifyStoreChanged();
         },
         output: (text) => this.log.append(text),
       },
@@ -78,7 +80,16 @@ export class Lab implements vscode.Disposable {
     return path.join(folder ?? (file ? path.dirname(file) : process.cwd()), configured);
   }
 
+  /**
+   * The runs in the runs directory, newest first, read once per change of the store rather than on every
+   * CodeLens request, context update or tree refresh (listing reads every manifest).
+   */
+  runs(): RunSummary[] {
+    return (this.runsCache ??= listRuns(this.runsDir()));
+  }
+
   notifyStoreChanged(): void {
+    this.runsCache = undefined;
     this.storeChanged.fire();
   }
 

@@ -1,5 +1,4 @@
 import type { RunData, RunSnapshot } from '../host/runData';
-import { listRuns } from '../store/runsDir';
 import type { Lab } from './lab';
 
 /** The run an editor feature shows for an experiment: the one training now, else its most recent run. */
@@ -13,8 +12,6 @@ export function latestRun(
     .active()
     .find((r) => r.state === 'running' && r.spec.file === file && r.manifest.experiment === experiment);
   if (running?.state === 'running') return data.get(running.manifest.id);
-  const last = listRuns(lab.runsDir()).find(
-    (r) => r.manifest?.file === file && r.manifest.experiment === experiment,
-  );
+  const last = lab.runs().find((r) => r.manifest?.file === file && r.manifest.experiment === experiment);
   return last ? data.get(last.id) : undefined;
 }

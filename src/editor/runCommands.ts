@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { ExperimentDecl } from '../discovery/types';
 import type { RunData } from '../host/runData';
 import type { RunSpec } from '../host/runManager';
-import { deleteRun, listRuns } from '../store/runsDir';
+import { deleteRun } from '../store/runsDir';
 import { loadManifest, loadRun } from '../store/runReader';
 import type { ChartPanels } from '../webviews/chartPanels';
 import { samplesCsv, samplesJsonl } from '../series/exportFormats';
@@ -189,7 +189,7 @@ async function stop(lab: Lab, ref: RunRef): Promise<void> {
 }
 
 async function pickRun(lab: Lab, title: string): Promise<string | undefined> {
-  const runs = listRuns(lab.runsDir()).filter((r) => r.manifest);
+  const runs = lab.runs().filter((r) => r.manifest);
   if (runs.length === 0) return void vscode.window.showInformationMessage('No runs yet.');
   const picked = await vscode.window.showQuickPick(
     runs.map((r) => ({
@@ -207,11 +207,13 @@ async function pickRuns(
   scope: { file: string; experiment: string } | RunItem | undefined,
 ): Promise<string[] | undefined> {
   const filter = scope && 'experiment' in scope ? scope : undefined;
-  const runs = listRuns(lab.runsDir()).filter(
-    (r) =>
-      r.manifest &&
-      (!filter || (r.manifest.file === filter.file && r.manifest.experiment === filter.experiment)),
-  );
+  const runs = lab
+    .runs()
+    .filter(
+      (r) =>
+        r.manifest &&
+        (!filter || (r.manifest.file === filter.file && r.manifest.experiment === filter.experiment)),
+    );
   const picked = await vscode.window.showQuickPick(
     runs.map((r) => ({
       label: r.manifest!.experiment,

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Manifest } from '../store/manifest';
-import { listRuns, type RunSummary } from '../store/runsDir';
+import type { RunSummary } from '../store/runsDir';
 import { num } from '../series/format';
 import { differingLabels } from '../webviews/panelRuns';
 import { COMMANDS } from './commandIds';
@@ -85,8 +85,8 @@ export class RunsView implements vscode.TreeDataProvider<Item>, vscode.Disposabl
     this.subscriptions.push(
       this.view,
       watcher,
-      watcher.onDidCreate(() => this.refresh()),
-      watcher.onDidDelete(() => this.refresh()),
+      watcher.onDidCreate(() => lab.notifyStoreChanged()),
+      watcher.onDidDelete(() => lab.notifyStoreChanged()),
       lab.onDidChangeStore(() => this.refresh()),
     );
   }
@@ -106,7 +106,7 @@ export class RunsView implements vscode.TreeDataProvider<Item>, vscode.Disposabl
     }
     if (parent) return [];
     const groups = new Map<string, RunSummary[]>();
-    for (const run of listRuns(this.lab.runsDir())) {
+    for (const run of this.lab.runs()) {
       const key = run.manifest ? `${run.manifest.file}#${run.manifest.experiment}` : '#unreadable';
       groups.set(key, [...(groups.get(key) ?? []), run]);
     }

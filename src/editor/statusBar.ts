@@ -18,6 +18,7 @@ export class RunStatusBar implements vscode.Disposable {
   );
   private readonly subscriptions: vscode.Disposable[];
   private lastRender = 0;
+  private hasActive?: boolean;
 
   constructor(private readonly lab: Lab) {
     this.item.name = 'Learning Mechanics run';
@@ -29,7 +30,10 @@ export class RunStatusBar implements vscode.Disposable {
     if (!force && now - this.lastRender < 200) return;
     this.lastRender = now;
     const active = this.lab.manager.active();
-    void vscode.commands.executeCommand('setContext', 'learningMechanics.hasActiveRun', active.length > 0);
+    if (this.hasActive !== active.length > 0) {
+      this.hasActive = active.length > 0;
+      void vscode.commands.executeCommand('setContext', 'learningMechanics.hasActiveRun', this.hasActive);
+    }
     const running = active.find((r) => r.state === 'running');
     if (!running || running.state !== 'running') {
       if (active.length === 0) return this.item.hide();
