@@ -49,7 +49,9 @@ export class ExperimentDiagnostics implements vscode.Disposable {
 
   private check(document: vscode.TextDocument): void {
     if (!mayBeExperiment(document)) return this.annotations.delete(document.uri);
-    const found = this.discovery.get(document).diagnostics.map((d) => {
+    // Syntax errors are left to TypeScript's own language service, which reports them already.
+    const annotations = this.discovery.get(document).diagnostics.filter((d) => d.code !== 'syntax-error');
+    const found = annotations.map((d) => {
       const diagnostic = new vscode.Diagnostic(toRange(d.range), d.message, SEVERITY[d.severity]);
       diagnostic.source = 'Learning Mechanics';
       diagnostic.code = d.code;
@@ -66,8 +68,10 @@ export class ExperimentDiagnostics implements vscode.Disposable {
   private recordRunError({ spec, outcome }: EndedRun): void {
     if (outcome.kind === 'rejected') {
       const { message, location } = outcome.rejection;
+      // The message starts with file:line:col for the terminal; Problems shows the place in its own columns.
+      const text = location ? message.replace(/^.*?:\d+:\d+: /, '') : message;
       if (outcome.rejection.kind !== 'input' || location)
-        this.set(location ?? { file: spec.file, line: 1, column: 1 }, message);
+        this.set(location ?? { file: spec.file, line: 1, column: 1 }, text);
       return;
     }
     const error = outcome.manifest?.error;
