@@ -18,7 +18,7 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
     return {
       deepLinear: await benchRunnerOverhead({
         name: 'deepLinear',
-        file: path.join(root, 'examples', 'deepLinear.exp.ts'),
+        file: path.join(root, 'templates', 'deepLinear.exp.ts'),
         steps: 20000,
       }),
       mlp: await benchRunnerOverhead({

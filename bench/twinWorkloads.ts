@@ -14,7 +14,7 @@ export function deepLinearGrid(steps = 4000): Record<string, TwinWorkload> {
     for (const depth of [2, 3, 4]) {
       const params = { targets: targets(d), depth };
       grid[`d${d}_depth${depth}`] = {
-        file: path.join(root, 'examples', 'deepLinear.exp.ts'),
+        file: path.join(root, 'templates', 'deepLinear.exp.ts'),
         steps,
         overrides: params,
         numpy: { name: 'deepLinear', params },

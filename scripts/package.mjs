@@ -116,7 +116,7 @@ function checkRequires(extensionDir) {
 /** The runner, from the unpacked VSIX, trains the deep linear example on wasm: tfjs and esbuild are there. */
 function checkRunner(extensionDir, dir) {
   const example = path.join(dir, 'deepLinear.exp.ts');
-  fs.copyFileSync(path.join(root, 'examples', 'deepLinear.exp.ts'), example);
+  fs.copyFileSync(path.join(root, 'templates', 'deepLinear.exp.ts'), example);
   const cli = path.join(extensionDir, 'dist', 'cli.js');
   const runArgs = [
     'run',

@@ -1,5 +1,5 @@
 // `npm start`: build and package the extension, then serve a real VS Code (code-server, on loopback) with it
-// installed and the examples open, until Ctrl-C. `npm start -- <folder>` opens another folder; LM_PORT fixes the
+// installed and the templates open, until Ctrl-C. `npm start -- <folder>` opens another folder; LM_PORT fixes the
 // port (default: a free one). Uses the tools of scripts/e2eTools.sh, installed on first use.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,7 +16,7 @@ function step(command: string, args: string[]): void {
 async function main(): Promise<void> {
   step('bash', ['scripts/e2eTools.sh']);
   step(process.execPath, ['scripts/package.mjs', '--no-check']);
-  const folder = path.resolve(process.argv[2] ?? path.join(REPO_ROOT, 'examples'));
+  const folder = path.resolve(process.argv[2] ?? path.join(REPO_ROOT, 'templates'));
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-start-'));
   const server = await CodeServer.start({
     tools: loadTools(),

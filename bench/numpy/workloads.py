@@ -22,7 +22,7 @@ def sample_steps(every, steps):
 
 
 def deep_linear(p):
-    """examples/deepLinear.exp.ts: W_L...W_1 (times I, as endToEnd does), full-batch GD, c = 1."""
+    """templates/deepLinear.exp.ts: W_L...W_1 (times I, as endToEnd does), full-batch GD, c = 1."""
     targets = np.array(p["targets"], F)
     d, depth, steps, lr = len(targets), p["depth"], p["steps"], F(p.get("lr", 0.002))
     rng = np.random.default_rng(0)

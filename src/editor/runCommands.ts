@@ -249,7 +249,7 @@ async function exportRun(lab: Lab, id: string | undefined): Promise<void> {
 
 /** Copies a template experiment (each one a working demo) into the workspace and opens it. */
 async function newFromTemplate(lab: Lab): Promise<void> {
-  const dir = vscode.Uri.joinPath(lab.extensionUri, 'examples').fsPath;
+  const dir = vscode.Uri.joinPath(lab.extensionUri, 'templates').fsPath;
   const templates = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.exp.ts'))

@@ -5,6 +5,7 @@ import type { RunnerMessage } from '../protocol/runner';
 import { StartRequest } from '../protocol/runner';
 import type { z } from 'zod';
 import * as sdk from '../sdk/index';
+import * as observables from '../sdk/observables';
 import * as theory from '../sdk/theory';
 import { initialManifest } from '../store/initialManifest';
 import { createRun } from '../store/runWriter';
@@ -26,7 +27,12 @@ type Send = (message: RunnerMessage) => void;
 
 /** Modules an experiment imports from the runner, so a file in any folder runs without an install. */
 export function providedModules(): Record<string, unknown> {
-  return { 'learning-mechanics': sdk, 'learning-mechanics/theory': theory, ...tfjsModules() };
+  return {
+    'learning-mechanics': sdk,
+    'learning-mechanics/theory': theory,
+    'learning-mechanics/observables': observables,
+    ...tfjsModules(),
+  };
 }
 
 /**

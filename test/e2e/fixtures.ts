@@ -5,7 +5,7 @@ export function slowDeepLinear(): string {
   const text = exampleText('deepLinear.exp.ts');
   const slowed = text.replace(/steps: 4000\b/, 'steps: 400000');
   if (slowed === text)
-    throw new Error("examples/deepLinear.exp.ts no longer says 'steps: 4000'; update fixtures.ts");
+    throw new Error("templates/deepLinear.exp.ts no longer says 'steps: 4000'; update fixtures.ts");
   return slowed;
 }
 

@@ -32,7 +32,7 @@ export interface LabOptions extends WorkspaceOptions {
 }
 
 /**
- * One scenario's world: a workspace (a copy of examples/), a code-server with the VSIX installed, and a
+ * One scenario's world: a workspace (a copy of templates/), a code-server with the VSIX installed, and a
  * Chromium showing the workbench on that folder. `stop()` ends every process it started and keeps the logs.
  */
 export class Lab {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const EXAMPLES = path.join(REPO_ROOT, 'examples');
+const EXAMPLES = path.join(REPO_ROOT, 'templates');
 
 export interface WorkspaceOptions {
   /** Extra or replaced files, by path relative to the workspace. */
@@ -11,7 +11,7 @@ export interface WorkspaceOptions {
   settings?: Record<string, unknown>;
 }
 
-/** A workspace folder: a copy of examples/, plus the given files and settings. */
+/** A workspace folder: a copy of templates/, plus the given files and settings. */
 export function makeWorkspace(dir: string, options: WorkspaceOptions = {}): string {
   fs.cpSync(EXAMPLES, dir, { recursive: true });
   for (const [relative, text] of Object.entries(options.files ?? {})) {

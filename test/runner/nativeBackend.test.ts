@@ -5,7 +5,7 @@ import { ADDON_ENV } from '../../src/runner/native/addon';
 import type { StartRequest } from '../../src/protocol/runner';
 import { finished, startFixture, tempRunsDir } from './helpers';
 
-const DEEP_LINEAR = path.join(__dirname, '..', '..', 'examples', 'deepLinear.exp.ts');
+const DEEP_LINEAR = path.join(__dirname, '..', '..', 'templates', 'deepLinear.exp.ts');
 
 /** Starts a runner whose environment has LM_BLAS_ADDON set to `addon` (the fork copies the environment). */
 function runWithAddon(addon: string | undefined, runsDir: string, extra: Partial<StartRequest>) {

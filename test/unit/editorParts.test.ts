@@ -142,7 +142,7 @@ describe('comparison labels', () => {
 
 describe('templates', () => {
   it('reads the title and the strand of every bundled example', () => {
-    const dir = path.join(__dirname, '..', '..', 'examples');
+    const dir = path.join(__dirname, '..', '..', 'templates');
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.exp.ts'))) {
       const info = templateInfo(fs.readFileSync(path.join(dir, file), 'utf8'));
       assert.ok(info.title.length > 10, `${file} has no title line`);

@@ -3,14 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { finished, runFixture, tempRunsDir } from './helpers';
 
-const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
+const TEMPLATES = path.join(__dirname, '..', '..', 'templates');
 
-/** Runs a bundled example and returns each prediction's worst score and pass. */
+/** Runs a bundled template and returns each prediction's worst score and pass. */
 async function agreement(example: string, overrides: Record<string, unknown> = {}, extra = {}) {
   const runsDir = tempRunsDir();
   try {
     const outcome = finished(
-      await runFixture(path.join(EXAMPLES, example), runsDir, { overrides, ...extra }),
+      await runFixture(path.join(TEMPLATES, example), runsDir, { overrides, ...extra }),
     );
     assert.equal(outcome.manifest.status, 'completed', JSON.stringify(outcome.manifest.error));
     return Object.fromEntries(outcome.manifest.agreement.map((a) => [a.name, a]));
@@ -19,7 +19,7 @@ async function agreement(example: string, overrides: Record<string, unknown> = {
   }
 }
 
-describe('the bundled examples agree with theory', () => {
+describe('the solvable-setting templates agree with theory in other settings too', () => {
   it('deep linear, defaults: every mode R^2 >= 0.99 against the logistic from the effective initial strengths', async () => {
     const { saxe, modeLoss } = await agreement('deepLinear.exp.ts');
     assert.equal(saxe.series.length, 6);
