@@ -9,6 +9,12 @@ const node = { platform: 'node', format: 'cjs', target: 'node20', external };
 const targets = [
   { ...node, entryPoints: { runner: 'src/runner/main.ts' } },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  // The TypeScript server plugin: tsserver requires it and calls its export, the factory (the default export).
+  {
+    ...node,
+    entryPoints: { tsserverPlugin: 'src/tsserver/plugin.ts' },
+    footer: { js: 'module.exports = module.exports.default;' },
+  },
   // The extension host never loads tfjs: it forks the runner.
   { ...node, entryPoints: { extension: 'src/extension.ts' }, external: ['vscode'] },
   // The chart panel's script, chart.js bundled in (no CDN).

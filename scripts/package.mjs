@@ -42,8 +42,35 @@ function run(command, commandArgs, options = {}) {
   return execFileSync(command, commandArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], ...options });
 }
 
+/** The bundles, and the SDK's declarations (dist/types) that the TypeScript server plugin offers to users. */
 function build() {
   run(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
+  fs.rmSync(path.join(root, 'dist', 'types'), { recursive: true, force: true });
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  run(process.execPath, [tsc, '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
+}
+
+/**
+ * tsserver loads a plugin only as a package in node_modules (contributes.typescriptServerPlugins), and vsce
+ * cannot package a local `file:` dependency (it fails on npm's symlink), so the VSIX gets that package added
+ * here: a shim that requires the bundled plugin.
+ */
+const PLUGIN = 'learning-mechanics-tsserver';
+const ADD_TO_ZIP = `
+import sys, zipfile
+archive, *pairs = sys.argv[1:]
+with zipfile.ZipFile(archive, 'a', zipfile.ZIP_DEFLATED) as vsix:
+    for name, text in zip(pairs[::2], pairs[1::2]):
+        vsix.writestr(name, text)
+`;
+
+function addPluginPackage(vsix) {
+  const dir = `extension/node_modules/${PLUGIN}`;
+  const files = {
+    [`${dir}/package.json`]: JSON.stringify({ name: PLUGIN, version: manifest.version, main: 'index.js' }),
+    [`${dir}/index.js`]: "module.exports = require('../../dist/tsserverPlugin.js');\n",
+  };
+  run('python3', ['-c', ADD_TO_ZIP, vsix, ...Object.entries(files).flat()]);
 }
 
 /**
@@ -61,6 +88,7 @@ function makeVsix() {
         stdio: ['ignore', 'inherit', 'inherit'],
       },
     );
+    addPluginPackage(partial);
     fs.renameSync(partial, out);
   } finally {
     fs.rmSync(partial, { force: true });
@@ -113,6 +141,19 @@ function checkRequires(extensionDir) {
     throw new Error(`the VSIX lacks modules its bundles need:\n  ${missing.join('\n  ')}`);
 }
 
+/** The plugin package loads from the unpacked VSIX as tsserver loads it, and the SDK's declarations are there. */
+function checkTypesPlugin(extensionDir) {
+  const factory = createRequire(path.join(extensionDir, 'package.json'))(PLUGIN);
+  if (typeof factory !== 'function') throw new Error(`${PLUGIN} does not export the plugin factory`);
+  for (const file of ['index', 'theory', 'observables']) {
+    const declaration = path.join(extensionDir, 'dist', 'types', 'sdk', `${file}.d.ts`);
+    if (!fs.existsSync(declaration))
+      throw new Error(`the VSIX lacks ${path.relative(extensionDir, declaration)}`);
+  }
+  const tfjsTypes = path.join(extensionDir, 'node_modules', '@tensorflow', 'tfjs-core', 'dist', 'index.d.ts');
+  if (!fs.existsSync(tfjsTypes)) throw new Error('the VSIX lacks the tfjs type declarations');
+}
+
 /** The runner, from the unpacked VSIX, trains the deep linear example on wasm: tfjs and esbuild are there. */
 function checkRunner(extensionDir, dir) {
   const example = path.join(dir, 'deepLinear.exp.ts');
@@ -148,6 +189,7 @@ function main() {
     try {
       const extensionDir = timed('unpack', () => unpack(dir));
       timed('check requires', () => checkRequires(extensionDir));
+      timed('check the TypeScript plugin', () => checkTypesPlugin(extensionDir));
       timed('check runner (20 steps, wasm)', () => checkRunner(extensionDir, dir));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

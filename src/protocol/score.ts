@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SCORE_KINDS } from './scoreKinds';
 
 /**
  * How a prediction's agreement with its observable is scored. Each kind yields one number and a pass rule:
@@ -7,7 +8,7 @@ import { z } from 'zod';
  * - `maxRelError`: max_i |y_i - p_i| / max(|p_i|, floor), pass if <= tolerance;
  * - `ratio`: last measured value / reference (the prediction's value), pass if |ratio - 1| <= tolerance.
  */
-export const ScoreKind = z.enum(['r2', 'r2log', 'maxRelError', 'ratio']);
+export const ScoreKind = z.enum(SCORE_KINDS);
 export type ScoreKind = z.infer<typeof ScoreKind>;
 
 export const ScoreSpec = z.object({

@@ -1,4 +1,4 @@
-import type { ScoreKind } from '../protocol/score';
+import type { ScoreKind } from '../protocol/scoreKinds';
 
 /** Options of `@experiment`. */
 export interface ExperimentOptions {

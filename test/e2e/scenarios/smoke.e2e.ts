@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { eventually } from '../eventually';
 import { useLab } from '../harness';
 import { EXTENSION_ID } from '../workbench';
+import { positionOf } from '../workspace';
 
 describe('smoke: the workbench with Learning Mechanics Lab installed', () => {
   const lab = useLab({ name: 'smoke' });
@@ -38,5 +39,25 @@ describe('smoke: the workbench with Learning Mechanics Lab installed', () => {
       return /Learning Mechanics/.test(name) && name;
     });
     await workbench.screenshot(`output channel ${channel}`);
+  });
+
+  it('experiment files get IntelliSense with nothing installed: the provided modules resolve and carry types', async () => {
+    const { workbench } = lab();
+    await workbench.openFile('deepLinear.exp.ts');
+    const call = positionOf(lab().readFile('deepLinear.exp.ts'), /\b(saxeMode)\(lr/, 1);
+    let text = '';
+    await eventually(
+      'hovering saxeMode shows no signature from learning-mechanics/theory',
+      async () => {
+        text = await (await workbench.hover(call)).innerText();
+        return /saxeMode\(tau: number, lambda: number/.test(text);
+      },
+      async () => `hover text: ${text}`,
+      { timeout: 90_000, interval: 2000 },
+    );
+    await workbench.screenshot('hover over saxeMode with its types');
+    const problems = await workbench.problems();
+    const typeErrors = problems.filter((p) => p.severity === 'Error' || /^ts\b/.test(p.source ?? ''));
+    assert.deepEqual(typeErrors, [], 'TypeScript reports problems on the template');
   });
 });
