@@ -1,4 +1,5 @@
 // One build script, one esbuild context per target. `node esbuild.mjs --watch` rebuilds on change.
+import { execFileSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
 
 /** Native or wasm-carrying packages stay in node_modules; everything else is bundled. */
@@ -40,4 +41,6 @@ if (watch) {
 } else {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
+  // One snippet per template (dist/snippets), generated so that it always matches templates/.
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/templateSnippets.ts'], { stdio: 'inherit' });
 }
