@@ -34,6 +34,9 @@ describe('a broken experiment puts its error in the Problems panel', () => {
   it('a runtime error: at the line of the throw', async () => {
     const problem = await runAndFindProblem('throws.exp.ts', /deliberate failure at step 5/);
     assert.equal(problem.line, positionOf(THROWS_AT_STEP_5, /throw new Error/).line);
+    // The chart the run opened draws what was recorded before the failure (steps 0-4), not a blank panel.
+    const chart = await lab().workbench.webview('.chart-card[data-observable="value"] canvas');
+    assert.match(await chart.locator('body').innerText(), /failed/i);
     await lab().workbench.screenshot('runtime error in problems');
   });
 
