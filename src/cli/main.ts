@@ -1,12 +1,14 @@
 /**
  * `lm`: the headless front end. The same runner and store as the VS Code extension.
  *   lm run <file> [--experiment Name] [--set name=value]... [--steps N] [--seed S] [--backend B] [--json]
+ *   lm sweep <file> [--sweep name] [--grid name=values]... [--seeds N] [--workers N] [--json]
  *   lm ls | lm show <run> | lm export <run> --format csv|jsonl      (each takes --runs-dir DIR)
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BackendChoice } from '../protocol/runner';
 import { EXIT, runCommand } from './runCommand';
 import { exportCommand, lsCommand, showCommand } from './storeCommands';
+import { sweepCommand } from './sweepCommand';
 
 const DEFAULT_RUNS_DIR = process.env.LM_RUNS_DIR ?? '.lab/runs';
 
@@ -15,6 +17,15 @@ function integer(name: string) {
     const value = Number(text);
     if (!Number.isInteger(value) || value < 0)
       throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return value;
+  };
+}
+
+function positive(name: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1)
+      throw new InvalidArgumentError(`${name} must be a positive integer`);
     return value;
   };
 }
@@ -42,6 +53,31 @@ function program(setExit: (code: number) => void): Command {
     .addOption(runsDirOption())
     .option('--json', 'print one JSON object instead of a table')
     .action(async (file: string, flags) => setExit(await runCommand(file, flags)));
+  lm.command('sweep <file>')
+    .description(
+      "run (or resume) a sweep: the file's @sweep, or grids and seeds given here; one run per point",
+    )
+    .option('--experiment <name>', 'which experiment, when the file has several')
+    .option('--sweep <name>', 'which @sweep, when the experiment declares several')
+    .option(
+      '--grid <name=values>',
+      'sweep a parameter over values: a,b,c | lin:a:b:n | log:a:b:n; replaces the declared list; repeatable',
+      collect,
+      [],
+    )
+    .option('--seeds <n>', 'run every point with seeds 0..n-1', positive('--seeds'))
+    .option('--steps <n>', 'training steps of every point', positive('--steps'))
+    .option('--workers <n>', 'runs at a time (default: the number of cores)', positive('--workers'))
+    .addOption(new Option('--backend <where>', 'where points run').choices(['local']).default('local'))
+    .addOption(
+      new Option('--tfjs-backend <name>', 'tfjs backend of every run')
+        .choices(BackendChoice.options)
+        .default('auto'),
+    )
+    .option('--retry-failed', 'run failed points again (completed ones are always kept)')
+    .addOption(runsDirOption())
+    .option('--json', 'print one JSON object instead of a table')
+    .action(async (file: string, flags) => setExit(await sweepCommand(file, flags)));
   lm.command('ls')
     .description('list runs, newest first')
     .addOption(runsDirOption())

@@ -141,6 +141,9 @@ export class RunnerProcess {
           outcome = { kind: 'finished', result: message, ...this.started! };
           this.refreshManifest(outcome);
           return;
+        case 'described': // only in answer to `describe` (src/host/describe.ts), never to `start`
+          outcome = { kind: 'crashed', message: 'the runner described instead of running' };
+          return;
         default:
           assertNever(message);
       }

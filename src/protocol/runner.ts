@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PredictionScore } from './score';
-import { BackendInfo, Manifest, RunError, SourceLocation } from '../store/manifest';
+import { BackendInfo, Manifest, RunError, SourceLocation, SweepTag } from '../store/manifest';
 
 /**
  * The messages between a host (the `lm` CLI or the VS Code extension) and a runner child process.
@@ -26,11 +26,18 @@ export const StartRequest = z.object({
   batchMs: z.number().positive().default(100),
   /** Most samples in one batch. */
   batchSize: z.number().int().positive().default(2000),
+  /** Set when the run is a point of a sweep; recorded in its manifest. */
+  sweep: SweepTag.optional(),
 });
 export type StartRequest = z.input<typeof StartRequest>;
 
+/** Instead of `start`: compile and load the file and say what it declares (`described`), then exit. */
+export const DescribeRequest = z.object({ type: z.literal('describe'), file: z.string() });
+export type DescribeRequest = z.infer<typeof DescribeRequest>;
+
 export const HostMessage = z.discriminatedUnion('type', [
   StartRequest,
+  DescribeRequest,
   z.object({ type: z.literal('stop') }),
 ]);
 export type HostMessage = z.input<typeof HostMessage>;
@@ -46,7 +53,19 @@ export type Rejection = z.infer<typeof Rejection>;
 /** Any number, NaN and infinities included (zod's number() refuses them, but observables may produce them). */
 const AnyNumber = z.custom<number>((v) => typeof v === 'number', 'expected a number');
 
+/** One experiment of a described file: its name, parameters, observables and sweeps (options unchecked). */
+export const DescribedExperiment = z.object({
+  name: z.string(),
+  title: z.string(),
+  steps: z.number().int(),
+  params: z.array(z.string()),
+  observables: z.array(z.string()),
+  sweeps: z.array(z.object({ name: z.string(), options: z.unknown() })),
+});
+export type DescribedExperiment = z.infer<typeof DescribedExperiment>;
+
 export const RunnerMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('described'), experiments: z.array(DescribedExperiment) }),
   z.object({ type: z.literal('ready'), protocolVersion: z.number().int(), pid: z.number().int() }),
   z.object({ type: z.literal('rejected'), rejection: Rejection }),
   z.object({ type: z.literal('started'), manifest: Manifest, runDir: z.string() }),

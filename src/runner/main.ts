@@ -1,10 +1,11 @@
 /**
  * The runner: a child process that trains one experiment. It says `ready` with its protocol version, takes one
- * `start`, streams the run, sends `finished` (or `rejected`), and exits. Forked by src/host/runnerProcess.ts.
+ * `start`, streams the run, sends `finished` (or `rejected`), and exits. Or it takes one `describe` and answers
+ * `described` (or `rejected`). Forked by src/host/runnerProcess.ts.
  */
 import { HostMessage, PROTOCOL_VERSION, assertNever, type RunnerMessage } from '../protocol/runner';
 import { runErrorFrom } from './errors';
-import { runRequest } from './run';
+import { describeRequest, runRequest } from './run';
 
 process.setSourceMapsEnabled(true);
 
@@ -39,9 +40,25 @@ async function onStart(raw: unknown): Promise<void> {
   exitAfter(finished!, 0);
 }
 
+async function onDescribe(raw: unknown): Promise<void> {
+  const parsed = HostMessage.safeParse(raw);
+  if (!parsed.success || parsed.data.type !== 'describe') {
+    const message = parsed.success ? 'expected describe' : parsed.error.message;
+    return exitAfter({ type: 'rejected', rejection: { kind: 'protocol', message } }, 2);
+  }
+  let reply: RunnerMessage | undefined;
+  await describeRequest(parsed.data, (m) => (reply = m));
+  exitAfter(reply!, 0);
+}
+
 process.on('message', (raw: unknown) => {
   const message = raw as HostMessage;
   switch (message.type) {
+    case 'describe':
+      if (started) return;
+      started = true;
+      void onDescribe(raw);
+      return;
     case 'start':
       if (started) return;
       started = true;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunnerMessage } from '../protocol/runner';
+import type { DescribeRequest, RunnerMessage } from '../protocol/runner';
 import { StartRequest } from '../protocol/runner';
 import type { z } from 'zod';
 import * as sdk from '../sdk/index';
@@ -68,6 +68,7 @@ export async function runRequest(request: Start, send: Send, stopRequested: () =
         score,
         tolerance,
       })),
+      ...(request.sweep && { sweep: request.sweep }),
     }),
   );
   send({ type: 'started', manifest: writer.manifest, runDir: writer.dir });
@@ -96,6 +97,30 @@ export async function runRequest(request: Start, send: Send, stopRequested: () =
   writer.updateManifest({ ...outcome, agreement, endedAt: new Date().toISOString() });
   writer.close();
   send({ type: 'finished', ...outcome, agreement });
+}
+
+/**
+ * Carries out a `describe` request: compile and load the file on the CPU backend (nothing is constructed, no
+ * run is created) and send what each experiment declares, or `rejected`.
+ */
+export async function describeRequest(request: DescribeRequest, send: Send): Promise<void> {
+  try {
+    const file = path.resolve(request.file);
+    readExperimentFile(file);
+    const compiled = await compileExperiment(file);
+    await selectBackend('cpu');
+    const experiments = loadExperiments(compiled, providedModules()).map((d) => ({
+      name: d.name,
+      title: d.options.title ?? d.name,
+      steps: d.options.steps,
+      params: d.params,
+      observables: d.observables.map((o) => o.name),
+      sweeps: d.sweeps.map(({ name, options }) => ({ name, options })),
+    }));
+    send({ type: 'described', experiments });
+  } catch (error) {
+    send({ type: 'rejected', rejection: rejectionOf(error) });
+  }
 }
 
 async function prepare(request: Start, file: string) {

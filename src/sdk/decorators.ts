@@ -9,6 +9,8 @@ import type {
   ParamValue,
   PredictionDefinition,
   PredictionOptions,
+  SweepDefinition,
+  SweepOptions,
 } from './definition';
 import { register } from './registry';
 
@@ -17,13 +19,15 @@ interface Declared {
   params: string[];
   observables: ObservableDefinition[];
   predictions: PredictionDefinition[];
+  /** Shared with the registered definition, so `@sweep` may sit above or below `@experiment`. */
+  sweeps: SweepDefinition[];
 }
 
 const DECLARED = Symbol('learning-mechanics.declared');
 
 function declared(metadata: DecoratorMetadataObject): Declared {
   if (!Object.hasOwn(metadata, DECLARED)) {
-    metadata[DECLARED] = { params: [], observables: [], predictions: [] } satisfies Declared;
+    metadata[DECLARED] = { params: [], observables: [], predictions: [], sweeps: [] } satisfies Declared;
   }
   return metadata[DECLARED] as Declared;
 }
@@ -100,4 +104,33 @@ export function prediction(observable: string, options: PredictionOptions = {}) 
     const curve = options.curve ?? false;
     declared(context.metadata).predictions.push({ name, observable, score, tolerance, curve });
   };
+}
+
+/**
+ * A sweep of the experiment below or above it: `@sweep('widths', { grid: { width: [64, 128, 256] }, seeds: 3,
+ * summarize: { loss: 'final' } })`. Run it with `lm sweep <file>` or Run Sweep in the editor; each point is an
+ * ordinary run. The options are checked when the sweep is expanded (src/sweep/spec.ts), where the
+ * experiment's parameters are known.
+ */
+export function sweep(name: string, options: SweepOptions) {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name)) {
+    throw new TypeError(`@sweep needs a name of letters, digits, '-' or '_', got ${JSON.stringify(name)}`);
+  }
+  return (_ctor: new () => object, context: ClassDecoratorContext): void => {
+    const sweeps = declared(context.metadata).sweeps;
+    if (sweeps.some((s) => s.name === name)) throw new TypeError(`@sweep: two sweeps are named '${name}'`);
+    sweeps.unshift({ name, options }); // class decorators apply bottom-up: keep source order
+  };
+}
+
+/** n values evenly spaced from a to b, both included. */
+export function linspace(a: number, b: number, n: number): number[] {
+  if (!Number.isInteger(n) || n < 1) throw new TypeError(`linspace needs a positive integer count, got ${n}`);
+  return Array.from({ length: n }, (_, i) => (n === 1 ? a : a + ((b - a) * i) / (n - 1)));
+}
+
+/** n values evenly spaced in log from a to b (both > 0), both included: logspace(1e-3, 1e-1, 3) = [1e-3, 1e-2, 1e-1]. */
+export function logspace(a: number, b: number, n: number): number[] {
+  if (!(a > 0 && b > 0)) throw new TypeError(`logspace needs positive ends, got ${a} and ${b}`);
+  return linspace(Math.log(a), Math.log(b), n).map((x, i) => (i === 0 ? a : i === n - 1 ? b : Math.exp(x)));
 }

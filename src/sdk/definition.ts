@@ -47,7 +47,42 @@ export interface ExperimentDefinition {
   params: string[];
   observables: ObservableDefinition[];
   predictions: PredictionDefinition[];
+  sweeps: SweepDefinition[];
   ctor: new () => object;
+}
+
+/**
+ * How one sweep point's run is summarised, per observable (each component of a vector one): its `final`
+ * value, its `min` or `max`, or the mean of its last `k` samples (`{ meanLast: k }`).
+ */
+export type SweepSummary = 'final' | 'min' | 'max' | { meanLast: number };
+
+/** A random-search dimension: uniform in [min, max], or log-uniform with `log: true`; `integer` rounds. */
+export interface SweepRange {
+  min: number;
+  max: number;
+  log?: boolean;
+  integer?: boolean;
+}
+
+/**
+ * Options of `@sweep(name, options)`: the points are the product of the `grid` lists (see `linspace` and
+ * `logspace`), times `random.count` draws of the `random.params` ranges when given, times the seeds.
+ */
+export interface SweepOptions {
+  grid?: Record<string, ParamValue[]>;
+  random?: { count: number; params: Record<string, SweepRange>; seed?: number };
+  /** A number n means seeds 0..n-1; default [0]. */
+  seeds?: number | number[];
+  /** What to keep of each run for the sweep's charts and laws, by observable name. */
+  summarize?: Record<string, SweepSummary>;
+  /** Training steps of every point (default: the experiment's). */
+  steps?: number;
+}
+
+export interface SweepDefinition {
+  name: string;
+  options: SweepOptions;
 }
 
 /** A value returned by a prediction: a point (or a vector of points), possibly with a band around it. */

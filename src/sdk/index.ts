@@ -2,7 +2,7 @@
  * `learning-mechanics`: what experiment files import. The runner provides this module to the experiment, so a
  * file in any folder runs without installing anything.
  */
-export { experiment, param, observable, prediction } from './decorators';
+export { experiment, param, observable, prediction, sweep, linspace, logspace } from './decorators';
 export type {
   Band,
   ExperimentOptions,
@@ -10,4 +10,7 @@ export type {
   ParamValue,
   PredictionOptions,
   PredictionValue,
+  SweepOptions,
+  SweepRange,
+  SweepSummary,
 } from './definition';

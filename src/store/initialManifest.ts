@@ -16,6 +16,7 @@ export type ManifestStart = Pick<
   | 'backend'
   | 'observables'
   | 'predictions'
+  | 'sweep'
 > & {
   /** Defaults to `newRunId(experiment, now)`. */
   id?: string;

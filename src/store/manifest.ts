@@ -48,6 +48,9 @@ export const PredictionInfo = z.object({
   tolerance: z.number(),
 });
 
+export const SweepTag = z.object({ id: z.string(), index: z.number().int().nonnegative() });
+export type SweepTag = z.infer<typeof SweepTag>;
+
 export const Manifest = z.object({
   schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
   id: z.string(),
@@ -73,5 +76,7 @@ export const Manifest = z.object({
   agreement: z.array(PredictionScore),
   /** The process that writes the run, so a reader can tell a live run from one whose writer died. */
   writer: z.object({ pid: z.number().int(), hostname: z.string() }),
+  /** The sweep this run is a point of (src/sweep/), absent for a run on its own. */
+  sweep: SweepTag.optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;

@@ -42,8 +42,13 @@ export function runIds(runsDir: string): string[] {
       cause: err,
     });
   }
-  return entries.filter((e) => e.isDirectory() && isRunId(e.name)).map((e) => e.name);
+  return entries
+    .filter((e) => e.isDirectory() && e.name !== SWEEPS_FOLDER && isRunId(e.name))
+    .map((e) => e.name);
 }
+
+/** The sub-folder where sweeps keep their manifests (src/sweep/sweepStore.ts); never a run. */
+export const SWEEPS_FOLDER = 'sweeps';
 
 function summarize(runsDir: string, id: string): RunSummary {
   const dir = runPath(runsDir, id);
