@@ -2,7 +2,8 @@
  * `npm run bench`: prints one JSON object with the runner's overhead on two workloads (target ratio >= 0.97),
  * the store's write and read throughput (target >= 100k samples/s), and our training throughput against numpy
  * on the issue-6 workloads (target ratio >= 1), the cost of a chart update with 1M samples per series (host
- * bucketing and webview drawing) and the extension's activation cost. Timings live here, not in tests.
+ * bucketing and webview drawing), the extension's activation cost, and the local sweep pool's parallel
+ * efficiency and per-point overhead. Timings live here, not in tests.
  * `npm run bench -- vsNumpy` (or any list of section names) runs only those sections.
  */
 import * as path from 'node:path';
@@ -10,6 +11,7 @@ import { benchActivation } from './activation';
 import { benchChartUpdate } from './chartUpdate';
 import { benchRunnerOverhead } from './runnerOverhead';
 import { benchStore } from './store';
+import { benchSweepLocal } from './sweepLocal';
 import { benchVsNumpy } from './vsNumpy';
 
 const SECTIONS: Record<string, () => Promise<unknown>> = {
@@ -32,6 +34,7 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
   chartUpdate: benchChartUpdate,
   activation: async () => benchActivation(),
   vsNumpy: benchVsNumpy,
+  sweepLocal: () => benchSweepLocal(),
 };
 
 async function main(): Promise<void> {
