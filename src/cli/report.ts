@@ -49,6 +49,7 @@ const COMPARE: Record<PredictionScore['score'], string> = {
   r2log: '>=',
   maxRelError: '<=',
   ratio: '±',
+  band: 'outside band <=',
 };
 
 /** The human-readable end of a run: a header line, the final observables, and the agreement table. */

@@ -1,4 +1,4 @@
-import { predictionSeriesName } from '../protocol/series';
+import { bandSeriesName, predictionSeriesName } from '../protocol/series';
 import { ScoreKind, type PredictionScore } from '../protocol/score';
 import { scorePrediction } from '../series/agreement';
 import { observableSeries } from '../series/observableSeries';
@@ -57,11 +57,16 @@ export function liveAgreement(manifest: Manifest, series: Map<string, SeriesData
   return manifest.predictions.map((p) => {
     const { measured } = observableSeries(series.keys(), p.observable);
     const empty = { step: new Float64Array(0), value: new Float64Array(0) };
-    const pairs = measured.map(({ name }) => ({
-      series: name,
-      measured: series.get(name)!,
-      predicted: series.get(predictionSeriesName(name, p.name)) ?? empty,
-    }));
+    const pairs = measured.map(({ name }) => {
+      const lo = series.get(bandSeriesName(name, p.name, 'lo'));
+      const hi = series.get(bandSeriesName(name, p.name, 'hi'));
+      return {
+        series: name,
+        measured: series.get(name)!,
+        predicted: series.get(predictionSeriesName(name, p.name)) ?? empty,
+        ...(lo && hi && { band: { lo, hi } }),
+      };
+    });
     return scorePrediction({ ...p, score: ScoreKind.parse(p.score) }, pairs);
   });
 }

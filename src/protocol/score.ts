@@ -6,7 +6,10 @@ import { SCORE_KINDS } from './scoreKinds';
  * - `r2`: coefficient of determination of the measured series against the prediction, pass if >= tolerance;
  * - `r2log`: the same on log10 of both (samples where either is <= 0 are left out), pass if >= tolerance;
  * - `maxRelError`: max_i |y_i - p_i| / max(|p_i|, floor), pass if <= tolerance;
- * - `ratio`: last measured value / reference (the prediction's value), pass if |ratio - 1| <= tolerance.
+ * - `ratio`: last measured value / reference (the prediction's value), pass if |ratio - 1| <= tolerance;
+ * - `band`: at the last step, how far the measured value lies outside the prediction's band {lo, hi}, in units
+ *   of the band's half-width (0 inside), pass if <= tolerance (default 0): for limits such as "NC1 < 0.1" or
+ *   "2 <= alpha <= 6" that a theory states as a range rather than a value.
  */
 export const ScoreKind = z.enum(SCORE_KINDS);
 export type ScoreKind = z.infer<typeof ScoreKind>;

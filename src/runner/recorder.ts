@@ -80,11 +80,16 @@ export class Recorder {
           ? [p.observable]
           : Array.from({ length: width }, (_, i) => componentName(p.observable, i));
       const empty = { step: [], value: [] };
-      const pairs = names.map((series) => ({
-        series,
-        measured: this.kept.get(series) ?? empty,
-        predicted: this.kept.get(predictionSeriesName(series, p.name)) ?? empty,
-      }));
+      const pairs = names.map((series) => {
+        const lo = this.kept.get(bandSeriesName(series, p.name, 'lo'));
+        const hi = this.kept.get(bandSeriesName(series, p.name, 'hi'));
+        return {
+          series,
+          measured: this.kept.get(series) ?? empty,
+          predicted: this.kept.get(predictionSeriesName(series, p.name)) ?? empty,
+          ...(lo && hi && { band: { lo, hi } }),
+        };
+      });
       return scorePrediction(p, pairs);
     });
   }

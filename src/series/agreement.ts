@@ -10,11 +10,18 @@ import { alignSeries, type StepSeries } from './align';
  * (e.g. an R^2 of -1e310) is clamped to +-Number.MAX_VALUE, which fails every tolerance.
  */
 
-/** One measured series and the prediction drawn over it, e.g. `modes[0]` and `modes[0]~saxe`. */
+/** One measured series and the prediction drawn over it, e.g. `modes[0]` and `modes[0]~saxe`, with its band. */
 export interface SeriesPair {
   series: string;
   measured: StepSeries;
   predicted: StepSeries;
+  band?: Band;
+}
+
+/** The band of a prediction (`modes[0]~saxe:lo` and `:hi`), needed by the `band` score. */
+export interface Band {
+  lo: StepSeries;
+  hi: StepSeries;
 }
 
 /** What a prediction declares about its scoring (name, the observable it overlays, the kind and tolerance). */
@@ -34,6 +41,8 @@ export function defaultTolerance(kind: ScoreKind): number {
     case 'maxRelError':
     case 'ratio':
       return 0.05;
+    case 'band':
+      return 0;
     default:
       return assertNever(kind);
   }
@@ -63,10 +72,12 @@ export function scoreSeries(
   measured: StepSeries,
   predicted: StepSeries,
   tolerance: number,
+  band?: Band,
 ): Omit<SeriesScore, 'series'> {
   if (!Number.isFinite(tolerance)) throw new RangeError(`tolerance must be finite, got ${tolerance}`);
   const pairs = alignSeries(measured, predicted);
-  const { value, points } = scoreValue(kind, pairs.measured, pairs.predicted);
+  const { value, points } =
+    kind === 'band' ? bandValue(measured, band) : scoreValue(kind, pairs.measured, pairs.predicted);
   if (value === null) return { value: null, pass: false, points: 0 };
   const clamped = clampFinite(value);
   return { value: clamped, pass: passes(kind, clamped, tolerance), points };
@@ -81,7 +92,7 @@ export function scoreSeries(
 export function scorePrediction(info: PredictionInfo, pairs: readonly SeriesPair[]): PredictionScore {
   const series = pairs.map((pair) => ({
     series: pair.series,
-    ...scoreSeries(info.score, pair.measured, pair.predicted, info.tolerance),
+    ...scoreSeries(info.score, pair.measured, pair.predicted, info.tolerance, pair.band),
   }));
   const value = worstValue(
     info.score,
@@ -90,6 +101,28 @@ export function scorePrediction(info: PredictionInfo, pairs: readonly SeriesPair
   const pass = value !== null && series.every((s) => s.pass);
   const { name, observable, score, tolerance } = info;
   return { name, observable, score, tolerance, value, pass, series };
+}
+
+/**
+ * `band`: at the last step where the measured series and both band edges have finite values, the distance of
+ * the measured value outside [lo, hi] over the half-width (hi - lo) / 2; an empty band (lo = hi) counts any
+ * distance as infinitely far. No value without a band.
+ */
+function bandValue(measured: StepSeries, band?: Band): { value: number | null; points: number } {
+  if (!band) return { value: null, points: 0 };
+  const lo = alignSeries(measured, band.lo);
+  const hi = alignSeries(measured, band.hi);
+  const hiAt = new Map(hi.step.map((step, j) => [step, hi.predicted[j]]));
+  for (let i = lo.step.length - 1; i >= 0; i--) {
+    const top = hiAt.get(lo.step[i]);
+    if (top === undefined) continue;
+    const [a, b] = [Math.min(lo.predicted[i], top), Math.max(lo.predicted[i], top)];
+    const y = lo.measured[i];
+    const outside = Math.max(0, a - y, y - b);
+    const half = (b - a) / 2;
+    return { value: outside === 0 ? 0 : half > 0 ? outside / half : Infinity, points: 1 };
+  }
+  return { value: null, points: 0 };
 }
 
 function scoreValue(kind: ScoreKind, y: number[], p: number[]): { value: number | null; points: number } {
@@ -109,6 +142,8 @@ function scoreValue(kind: ScoreKind, y: number[], p: number[]): { value: number 
       const ok = last >= 0 && p[last] !== 0;
       return ok ? { value: y[last] / p[last], points: 1 } : { value: null, points: 0 };
     }
+    case 'band':
+      throw new Error('the band score is computed by bandValue');
     default:
       return assertNever(kind);
   }
@@ -148,6 +183,7 @@ function passes(kind: ScoreKind, value: number, tolerance: number): boolean {
     case 'r2log':
       return value >= tolerance;
     case 'maxRelError':
+    case 'band':
       return value <= tolerance;
     case 'ratio':
       return Math.abs(value - 1) <= tolerance;
@@ -163,6 +199,7 @@ function badness(kind: ScoreKind, value: number): number {
     case 'r2log':
       return -value;
     case 'maxRelError':
+    case 'band':
       return value;
     case 'ratio':
       return Math.abs(value - 1);

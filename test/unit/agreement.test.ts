@@ -151,6 +151,33 @@ describe('scoreSeries', () => {
     });
   });
 
+  it('band: 0 inside the band at the last common step, else the distance outside over the half-width', () => {
+    const band = { lo: at([0, 5, 9], [0, 0, 0]), hi: at([0, 5, 9], [0.2, 0.2, 0.2]) };
+    // the last step with the measured value and both edges is 9: inside (earlier values outside do not count)
+    assert.deepEqual(scoreSeries('band', at([0, 5, 9], [5, 0.3, 0.05]), at([], []), 0, band), {
+      value: 0,
+      pass: true,
+      points: 1,
+    });
+    // 0.25 is 0.05 above hi = 0.2, the half-width is 0.1: 0.5 half-widths outside
+    const above = scoreSeries('band', at([0, 5], [0.1, 0.25]), at([], []), 0, band);
+    assertClose(above.value, 0.5, 1e-12);
+    assert.equal(above.pass, false);
+    assert.equal(scoreSeries('band', at([0, 5], [0.1, 0.25]), at([], []), 0.5, band).pass, true);
+    assertClose(scoreSeries('band', at([5], [-0.1]), at([], []), 0, band).value, 1, 1e-12);
+  });
+
+  it('band: no value without a band, and an empty band tolerates nothing', () => {
+    assert.deepEqual(scoreSeries('band', at([0], [1]), at([0], [1]), 0), {
+      value: null,
+      pass: false,
+      points: 0,
+    });
+    const point = { lo: at([0], [1]), hi: at([0], [1]) };
+    assert.equal(scoreSeries('band', at([0], [1]), at([], []), 0, point).value, 0);
+    assert.equal(scoreSeries('band', at([0], [1.01]), at([], []), 1e9, point).pass, false);
+  });
+
   it('gives no value and fails when the series do not overlap', () => {
     for (const kind of ['r2', 'r2log', 'maxRelError', 'ratio'] as const) {
       const score = scoreSeries(kind, at([0, 1], [1, 2]), at([2, 3], [1, 2]), defaultTolerance(kind));

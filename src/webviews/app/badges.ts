@@ -11,6 +11,7 @@ const KIND_LABELS: Record<ScoreKind, string> = {
   r2log: 'R² log',
   maxRelError: 'max rel err',
   ratio: 'ratio',
+  band: 'outside band',
 };
 
 /** The pass rule of a score kind with its tolerance: "≥ 0.99", "≤ 0.05", "|r − 1| ≤ 0.05". */
@@ -24,6 +25,8 @@ export function toleranceLabel(kind: ScoreKind, tolerance: number): string {
       return `≤ ${t}`;
     case 'ratio':
       return `|r − 1| ≤ ${t}`;
+    case 'band':
+      return `≤ ${t}`;
     default:
       return kind satisfies never;
   }
