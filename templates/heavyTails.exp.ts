@@ -16,8 +16,7 @@
  *   KS criterion);
  * - at init, lambda_max in units of the realized bulk scale (mean eigenvalue) against Johnstone's finite-size
  *   mean: ratio within 0.08, about 3 Tracy-Widom standard deviations for 256 x 128 (sd/mean = 2.5%);
- * - at the end, alpha in [2, 6], encoded as a band scored by ratio against 4 with tolerance 0.5 (which passes
- *   exactly when 2 <= alpha <= 6);
+ * - at the end, alpha in [2, 6], the band scored with `band`;
  * - at the end, at least one eigenvalue above the init's Tracy-Widom edge (mean + 3 sd), where MP predicts none
  *   at init: the tail has left the bulk.
  * What a half-minute run honestly shows: spikes and a moderate tail (about 10 outliers, lambda_max from 2.95 to
@@ -157,23 +156,20 @@ export class HeavyTails {
     return { y: at0(top.mean), lo: at0(top.mean - top.sd), hi: at0(top.mean + top.sd) };
   }
 
-  /** At the end: 2 <= alpha <= 6 (Martin & Mahoney's well-trained range), scored as ratio to 4 within 0.5. */
-  @prediction('alpha', { score: 'ratio', tolerance: 0.5, curve: true }) wellTrainedRange(steps: number[]) {
+  /** At the end: 2 <= alpha <= 6 (Martin & Mahoney's well-trained range). */
+  @prediction('alpha', { score: 'band', curve: true }) wellTrainedRange(steps: number[]) {
     const { lo, hi } = HEAVY_TAIL_ALPHA_RANGES.wellTrained;
     return this.atEnd(steps, lo, hi);
   }
 
   /**
-   * At the end: eigenvalues have left the bulk, 1 <= outliers <= M, as the band [1, M] scored by ratio against
-   * (M + 1)/2 with tolerance (M - 1)/(M + 1) = 127/129 for the default M = 128 (passes iff outliers >= 1).
+   * At the end: eigenvalues have left the bulk, 1 <= outliers <= M.
    */
-  @prediction('outliers', { score: 'ratio', tolerance: 127 / 129, curve: true }) tailLeavesBulk(
-    steps: number[],
-  ) {
+  @prediction('outliers', { score: 'band', curve: true }) tailLeavesBulk(steps: number[]) {
     return this.atEnd(steps, 1, this.m);
   }
 
-  /** The band [lo, hi] at the last step (NaN elsewhere), centred at (lo + hi) / 2. */
+  /** The band [lo, hi] at the last step (NaN elsewhere), drawn around its middle. */
   atEnd(steps: number[], lo: number, hi: number) {
     const last = Math.max(...steps);
     const at = (v: number) => steps.map((t) => (t === last ? v : NaN));

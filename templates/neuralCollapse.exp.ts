@@ -12,8 +12,8 @@
  * What is scored is what THEORY.md entry 21 says a small model can honestly show, its final-value thresholds:
  * NC1 < 0.1, max-angle = mean_{c<c'} |cos(m_c, m_c') + 1/(K-1)| < 0.05 (the NC2 approach of the cosines to
  * the ETF value -1/(K-1)) and NC4 < 1%. A threshold "0 <= value <= T" is drawn as the band [0, T] over the
- * terminal phase (from `terminalFrom` of the run on) and scored as `ratio` against T/2 with tolerance 1, which
- * passes exactly when the final value lies in [0, T]. Shown but not scored: the individual cosines (at this
+ * terminal phase (from `terminalFrom` of the run on) and scored with `band`, which passes exactly when the
+ * final value lies in [0, T]. Shown but not scored: the individual cosines (at this
  * size single pairs stay up to ~0.09 away from -1/(K-1); THEORY.md bounds only their mean deviation), their
  * mean (with balanced classes it equals -1/(K-1) whenever the class-mean norms are equal, collapsed or not: it
  * is -0.32 already at init), equinorm and NC3, which THEORY.md predicts decrease without giving a threshold.
@@ -174,7 +174,7 @@ export class NeuralCollapse {
 
   /**
    * A threshold 0 <= value <= T on the final value: the band [0, T] drawn over the terminal phase (NaN before
-   * it: not drawn, not scored), scored as ratio against T/2 with tolerance 1 at the last step.
+   * it: not drawn, not scored), scored with `band` at the last step.
    */
   below(steps: number[], threshold: number) {
     const from = this.terminalFrom * Math.max(...steps);
@@ -182,15 +182,15 @@ export class NeuralCollapse {
     return { y: terminal(threshold / 2), lo: terminal(0), hi: terminal(threshold) };
   }
 
-  @prediction('nc1', { score: 'ratio', tolerance: 1, curve: true }) nc1Below(steps: number[]) {
+  @prediction('nc1', { score: 'band', curve: true }) nc1Below(steps: number[]) {
     return this.below(steps, 0.1);
   }
 
-  @prediction('maxAngle', { score: 'ratio', tolerance: 1, curve: true }) maxAngleBelow(steps: number[]) {
+  @prediction('maxAngle', { score: 'band', curve: true }) maxAngleBelow(steps: number[]) {
     return this.below(steps, 0.05);
   }
 
-  @prediction('nc4', { score: 'ratio', tolerance: 1, curve: true }) nc4Below(steps: number[]) {
+  @prediction('nc4', { score: 'band', curve: true }) nc4Below(steps: number[]) {
     return this.below(steps, 0.01);
   }
 }

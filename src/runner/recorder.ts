@@ -66,7 +66,7 @@ export class Recorder {
       const band = point[side];
       if (band === undefined) continue;
       for (const [series, value] of this.components(p.observable, band, p.name)) {
-        this.write(bandSeriesName(series, p.name, side), step, value, false);
+        this.write(bandSeriesName(series, p.name, side), step, value, p.score === 'band');
       }
     }
   }
