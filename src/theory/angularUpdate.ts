@@ -26,6 +26,8 @@
  * Derivation: THEORY.md entry 20 ("derived", SGD without momentum); the exact discrete forms are mine.
  */
 
+import { checkBeta } from './checks';
+
 /** Learning rate and weight decay of one optimizer (coupled L2 for SGD, decoupled for AdamW). */
 export interface AngularUpdateHyper {
   lr: number;
@@ -168,8 +170,4 @@ function decayPerStep(lr: number, wd: number): number {
   const x = lr * wd;
   if (!(x < 2)) throw new RangeError(`need lr * wd < 2, got ${x}`);
   return x;
-}
-
-function checkBeta(beta: number, name: string): void {
-  if (!(beta >= 0 && beta < 1)) throw new RangeError(`${name} must be in [0, 1), got ${beta}`);
 }

@@ -1,3 +1,4 @@
+import { checkFinite, checkPositive, checkSteps } from './checks';
 /**
  * Conservation laws of homogeneous networks and their exact breaking by finite-step GD (THEORY.md entry 6; Du,
  * Hu & Lee, NeurIPS 2018, arXiv:1806.00900; Kunin et al., "Neural mechanics", ICLR 2021, arXiv:2012.04728).
@@ -151,24 +152,4 @@ export function depth2BalanceFlowDrift(args: {
     out.push(d0 * Math.exp(-4 * c * c * lr * integral));
   }
   return out;
-}
-
-function checkSteps(steps: readonly number[]): void {
-  steps.forEach((step, i) => {
-    if (!Number.isInteger(step) || step < 0 || (i > 0 && step < steps[i - 1])) {
-      throw new RangeError(`steps must be ascending integers >= 0, got steps[${i}] = ${step}`);
-    }
-  });
-}
-
-function checkFinite(values: Record<string, number>): void {
-  for (const [name, v] of Object.entries(values)) {
-    if (!Number.isFinite(v)) throw new RangeError(`${name} must be finite, got ${v}`);
-  }
-}
-
-function checkPositive(values: Record<string, number>): void {
-  for (const [name, v] of Object.entries(values)) {
-    if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`${name} must be finite and > 0, got ${v}`);
-  }
 }

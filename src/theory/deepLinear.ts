@@ -1,4 +1,5 @@
 import { Matrix, QrDecomposition } from 'ml-matrix';
+import { checkFinite, checkPositive, checkSteps } from './checks';
 
 /**
  * Singular-mode dynamics of a deep linear network f(x) = W_L ... W_1 x (THEORY.md entry 1; Saxe, McClelland &
@@ -222,21 +223,5 @@ function checkSchedule(schedule: ModeSchedule): void {
     throw new RangeError(`depth must be an integer >= 1, got ${depth}`);
   checkPositive({ c, lr });
   schedule.lambdas.forEach((lambda, mu) => checkFinite({ [`lambdas[${mu}]`]: lambda }));
-  steps.forEach((step, i) => {
-    if (!Number.isInteger(step) || step < 0 || (i > 0 && step < steps[i - 1])) {
-      throw new RangeError(`steps must be ascending integers >= 0, got steps[${i}] = ${step}`);
-    }
-  });
-}
-
-function checkFinite(values: Record<string, number>): void {
-  for (const [name, v] of Object.entries(values)) {
-    if (!Number.isFinite(v)) throw new RangeError(`${name} must be finite, got ${v}`);
-  }
-}
-
-function checkPositive(values: Record<string, number>): void {
-  for (const [name, v] of Object.entries(values)) {
-    if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`${name} must be finite and > 0, got ${v}`);
-  }
+  checkSteps(steps);
 }

@@ -15,6 +15,8 @@
  * `adamPreconditioner` in observables/sharpness).
  */
 
+import { checkBeta } from './checks';
+
 /** The optimizers whose stability threshold this module knows. */
 export type EdgeOfStabilityOptimizer = 'gd' | 'momentum' | 'adam';
 
@@ -141,8 +143,4 @@ function median(values: number[]): number {
 
 function checkLr(lr: number): void {
   if (!(lr > 0 && Number.isFinite(lr))) throw new RangeError(`lr must be > 0, got ${lr}`);
-}
-
-function checkBeta(beta: number, name: string): void {
-  if (!(beta >= 0 && beta < 1)) throw new RangeError(`${name} must be in [0, 1), got ${beta}`);
 }

@@ -1,4 +1,5 @@
 import { CholeskyDecomposition, EigenvalueDecomposition, LuDecomposition, Matrix } from 'ml-matrix';
+import { checkFinite, checkNonNegative } from './checks';
 
 /**
  * Kernel-regression learning curves from the kernel's eigensystem: the eigenlearning framework (THEORY.md
@@ -336,16 +337,4 @@ function checkSpectrum(
   }
   mult.forEach((m, i) => checkNonNegative({ [`multiplicities[${i}]`]: m }));
   return mult;
-}
-
-function checkFinite(values: Record<string, number>): void {
-  for (const [name, v] of Object.entries(values)) {
-    if (!Number.isFinite(v)) throw new RangeError(`${name} must be finite, got ${v}`);
-  }
-}
-
-function checkNonNegative(values: Record<string, number>): void {
-  for (const [name, v] of Object.entries(values)) {
-    if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`${name} must be finite and >= 0, got ${v}`);
-  }
 }
