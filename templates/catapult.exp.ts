@@ -28,7 +28,7 @@
  * Open question (learningmechanics.pub): curvature, and scaling rules for learning rates: why training at a
  * learning rate "too large" for the initial curvature works, and ends flatter.
  *
- * Strand: (d) theories of hyperparameters
+ * Strand: (a) solvable settings (the exactly solvable uv model; the phase boundary is also a (d) hyperparameter theory)
  */
 import * as tf from '@tensorflow/tfjs';
 import { experiment, observable, param, prediction } from 'learning-mechanics';

@@ -36,7 +36,7 @@
  * Open question probed: "curvature" / "good optimizers" of learningmechanics.pub (what GD's discreteness changes
  * relative to gradient flow), and the balancedness that the deep-linear solutions (entries 1, 3) assume.
  *
- * Strand: (e) universal behaviours
+ * Strand: (a) solvable settings (conservation laws hold for any depth and nonlinearity: also (e))
  */
 import * as tf from '@tensorflow/tfjs';
 import { experiment, observable, param, prediction } from 'learning-mechanics';
