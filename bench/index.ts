@@ -3,13 +3,14 @@
  * the store's write and read throughput (target >= 100k samples/s), and our training throughput against numpy
  * on the issue-6 workloads (target ratio >= 1), the cost of a chart update with 1M samples per series (host
  * bucketing and webview drawing), the extension's activation cost, and the local sweep pool's parallel
- * efficiency and per-point overhead. Timings live here, not in tests.
+ * efficiency and per-point overhead, and the cost of the mechanics library's observables and fits. Timings live here, not in tests.
  * `npm run bench -- vsNumpy` (or any list of section names) runs only those sections.
  */
 import * as path from 'node:path';
 import { benchActivation } from './activation';
 import { benchChartUpdate } from './chartUpdate';
 import { benchRunnerOverhead } from './runnerOverhead';
+import { benchMechanics } from './mechanics';
 import { benchStore } from './store';
 import { benchSweepLocal } from './sweepLocal';
 import { benchVsNumpy } from './vsNumpy';
@@ -35,6 +36,7 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
   activation: async () => benchActivation(),
   vsNumpy: benchVsNumpy,
   sweepLocal: () => benchSweepLocal(),
+  mechanics: benchMechanics,
 };
 
 async function main(): Promise<void> {

@@ -34,3 +34,13 @@ export function checkSteps(steps: readonly number[]): void {
     }
   });
 }
+
+/** Every entry finite (and >= 0 when `nonNegative`), else a RangeError naming the first bad one, `name[i]`. */
+export function checkArray(values: ArrayLike<number>, name: string, nonNegative = false): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v) || (nonNegative && v < 0)) {
+      throw new RangeError(`${name}[${i}] must be finite${nonNegative ? ' and >= 0' : ''}, got ${v}`);
+    }
+  }
+}

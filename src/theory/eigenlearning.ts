@@ -1,5 +1,5 @@
 import { CholeskyDecomposition, EigenvalueDecomposition, LuDecomposition, Matrix } from 'ml-matrix';
-import { checkFinite, checkNonNegative } from './checks';
+import { checkArray, checkNonNegative } from './checks';
 
 /**
  * Kernel-regression learning curves from the kernel's eigensystem: the eigenlearning framework (THEORY.md
@@ -160,7 +160,7 @@ export function eigenlearningPrediction(problem: EigenlearningProblem, n: number
       `targetPower has ${targetPower.length} entries for ${eigenvalues.length} eigenvalues`,
     );
   }
-  targetPower.forEach((p, i) => checkNonNegative({ [`targetPower[${i}]`]: p }));
+  checkArray(targetPower, 'targetPower', true);
   checkNonNegative({ noiseVariance });
   const kappa = eigenlearningKappa(eigenvalues, n, { ridge, multiplicities: mult });
   const learnabilities = eigenlearningLearnabilities(eigenvalues, kappa);
@@ -225,7 +225,7 @@ export function eigenlearningHypercubeSpectrum(
   if (!Number.isInteger(d) || d < 1 || d > 60)
     throw new RangeError(`d must be an integer in 1..60, got ${d}`);
   const g = Array.from({ length: d + 1 }, (_, h) => kernelOfHamming(h));
-  g.forEach((v, h) => checkFinite({ [`kernel(${h})`]: v }));
+  checkArray(g, 'kernel');
   const eigenvalues: number[] = [];
   const multiplicities: number[] = [];
   for (let k = 0; k <= d; k++) {
@@ -330,11 +330,11 @@ function checkSpectrum(
   multiplicities?: readonly number[],
 ): readonly number[] {
   if (eigenvalues.length === 0) throw new RangeError('need at least one eigenvalue');
-  eigenvalues.forEach((lambda, i) => checkNonNegative({ [`eigenvalues[${i}]`]: lambda }));
+  checkArray(eigenvalues, 'eigenvalues', true);
   const mult = multiplicities ?? eigenvalues.map(() => 1);
   if (mult.length !== eigenvalues.length) {
     throw new RangeError(`${mult.length} multiplicities for ${eigenvalues.length} eigenvalues`);
   }
-  mult.forEach((m, i) => checkNonNegative({ [`multiplicities[${i}]`]: m }));
+  checkArray(mult, 'multiplicities', true);
   return mult;
 }
