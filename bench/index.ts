@@ -2,8 +2,9 @@
  * `npm run bench`: prints one JSON object with the runner's overhead on two workloads (target ratio >= 0.97),
  * the store's write and read throughput (target >= 100k samples/s), and our training throughput against numpy
  * on the issue-6 workloads (target ratio >= 1), the cost of a chart update with 1M samples per series (host
- * bucketing and webview drawing), the extension's activation cost, and the local sweep pool's parallel
- * efficiency and per-point overhead, and the cost of the mechanics library's observables and fits. Timings live here, not in tests.
+ * bucketing and webview drawing), the extension's activation cost, the local sweep pool's parallel efficiency
+ * and per-point overhead, the SLURM backend's submit-to-first-sample time on a localhost cluster, and the cost
+ * of the mechanics library's observables and fits. Timings live here, not in tests.
  * `npm run bench -- vsNumpy` (or any list of section names) runs only those sections.
  */
 import * as path from 'node:path';
@@ -13,6 +14,7 @@ import { benchRunnerOverhead } from './runnerOverhead';
 import { benchMechanics } from './mechanics';
 import { benchStore } from './store';
 import { benchSweepLocal } from './sweepLocal';
+import { benchSweepSlurm } from './sweepSlurm';
 import { benchVsNumpy } from './vsNumpy';
 
 const SECTIONS: Record<string, () => Promise<unknown>> = {
@@ -37,6 +39,7 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
   vsNumpy: benchVsNumpy,
   sweepLocal: () => benchSweepLocal(),
   mechanics: benchMechanics,
+  sweepSlurm: () => benchSweepSlurm(),
 };
 
 async function main(): Promise<void> {

@@ -2,6 +2,8 @@
  * `lm`: the headless front end. The same runner and store as the VS Code extension.
  *   lm run <file> [--experiment Name] [--set name=value]... [--steps N] [--seed S] [--backend B] [--json]
  *   lm sweep <file> [--sweep name] [--grid name=values]... [--seeds N] [--workers N] [--json]
+ *            [--backend slurm [--partition P] [--time T] [--cpus-per-task N] [--mem M] [--sbatch-line L]...
+ *             [--points-per-task K] [--max-running N] [--poll-seconds S] [--detach]]
  *   lm ls | lm show <run> | lm export <run> --format csv|jsonl      (each takes --runs-dir DIR)
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -9,6 +11,7 @@ import { BackendChoice } from '../protocol/runner';
 import { EXIT, runCommand } from './runCommand';
 import { exportCommand, lsCommand, showCommand } from './storeCommands';
 import { sweepCommand } from './sweepCommand';
+import { sweepWorkerCommand } from './sweepWorker';
 
 const DEFAULT_RUNS_DIR = process.env.LM_RUNS_DIR ?? '.lab/runs';
 
@@ -26,6 +29,15 @@ function positive(name: string) {
     const value = Number(text);
     if (!Number.isInteger(value) || value < 1)
       throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return value;
+  };
+}
+
+function seconds(name: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new InvalidArgumentError(`${name} must be a positive number`);
     return value;
   };
 }
@@ -68,16 +80,56 @@ function program(setExit: (code: number) => void): Command {
     .option('--seeds <n>', 'run every point with seeds 0..n-1', positive('--seeds'))
     .option('--steps <n>', 'training steps of every point', positive('--steps'))
     .option('--workers <n>', 'runs at a time (default: the number of cores)', positive('--workers'))
-    .addOption(new Option('--backend <where>', 'where points run').choices(['local']).default('local'))
+    .addOption(
+      new Option('--backend <where>', 'where points run: this machine, or a SLURM job array')
+        .choices(['local', 'slurm'])
+        .default('local'),
+    )
+    .option('--partition <name>', 'slurm: partition of the array tasks')
+    .option('--time <limit>', 'slurm: time limit of each array task (HH:MM:SS, D-HH:MM, minutes)')
+    .option('--cpus-per-task <n>', 'slurm: CPUs of each array task', positive('--cpus-per-task'))
+    .option('--mem <size>', 'slurm: memory of each array task (e.g. 4G)')
+    .option(
+      '--sbatch-line <option>',
+      "slurm: an extra sbatch option for the batch script, e.g. '--account=abc'; repeatable",
+      collect,
+      [],
+    )
+    .option(
+      '--points-per-task <k>',
+      'slurm: points run one after the other by each array task (default: ceil(points / 100), or ' +
+        'about 5 minutes of work per task once point durations are known)',
+      positive('--points-per-task'),
+    )
+    .option(
+      '--max-running <n>',
+      'slurm: at most n array tasks at a time (the %n throttle)',
+      positive('--max-running'),
+    )
+    .option('--poll-seconds <s>', 'slurm: seconds between two squeue polls', seconds('--poll-seconds'), 30)
+    .option(
+      '--detach',
+      'slurm: submit and return; the same command later follows the job instead of resubmitting',
+    )
     .addOption(
       new Option('--tfjs-backend <name>', 'tfjs backend of every run')
         .choices(BackendChoice.options)
         .default('auto'),
     )
     .option('--retry-failed', 'run failed points again (completed ones are always kept)')
+    .option('--rerun-stale', 'run again the finished points that trained an earlier version of the file')
     .addOption(runsDirOption())
     .option('--json', 'print one JSON object instead of a table')
     .action(async (file: string, flags) => setExit(await sweepCommand(file, flags)));
+  lm.command('sweep-worker <sweepDir>', { hidden: true })
+    .description("run one array task's points of a SLURM sweep (started by the sweep's batch script)")
+    .requiredOption('--task <a>', 'the array task ($SLURM_ARRAY_TASK_ID)', integer('--task'))
+    .requiredOption(
+      '--submission <n>',
+      'the submission (folder slurm/<n>/ of the sweep)',
+      positive('--submission'),
+    )
+    .action(async (sweepDir: string, flags) => setExit(await sweepWorkerCommand(sweepDir, flags)));
   lm.command('ls')
     .description('list runs, newest first')
     .addOption(runsDirOption())

@@ -13,4 +13,12 @@ export type {
   SweepOptions,
   SweepRange,
   SweepSummary,
+  SweepLaw,
+  PowerLawLaw,
+  ChinchillaLaw,
+  LrTransferLaw,
+  CatapultPhasesLaw,
+  EdgeOfStabilityLaw,
+  CriticalBatchLaw,
+  CollapseLaw,
 } from './definition';

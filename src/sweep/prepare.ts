@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -5,6 +6,7 @@ import { describeFile } from '../host/describe';
 import type { RunnerOptions } from '../host/runnerProcess';
 import type { DescribedExperiment } from '../protocol/runner';
 import { isProcessAlive } from '../store/liveness';
+import { loadManifest } from '../store/runReader';
 import type { ParamValue } from '../store/manifest';
 import { expandSweep, parseSweepSpec, sweepId, SweepSpecError } from './spec';
 import {
@@ -30,6 +32,8 @@ export interface SweepRequest {
   runsDir: string;
   backend: SweepBackend;
   runner?: RunnerOptions;
+  /** Run again the finished points whose run used another version of the file (see `stale`). */
+  rerunStale?: boolean;
 }
 
 export interface PreparedSweep {
@@ -38,6 +42,12 @@ export interface PreparedSweep {
   points: PointRecord[];
   /** True when the sweep existed and is being resumed. */
   resumed: boolean;
+  /**
+   * Finished points whose run trained another version of the file (its content hash differs from the file's
+   * now): kept by default, since editing a comment or a law should not discard a sweep, and pending when the
+   * request says `rerunStale`.
+   */
+  stale: number[];
 }
 
 /**
@@ -89,7 +99,22 @@ export async function prepareSweep(request: SweepRequest): Promise<PreparedSweep
     coordinator: { pid: process.pid, hostname: os.hostname() },
   };
   writeSweepManifest(dir, manifest);
-  return { dir, manifest, points: readPoints(dir, manifest.points.length), resumed };
+  const contentHash = createHash('sha256').update(fs.readFileSync(file, 'utf8')).digest('hex');
+  const points = readPoints(dir, manifest.points.length);
+  const stale = points.filter((p) => isStale(p, request.runsDir, contentHash)).map((p) => p.index);
+  const current = request.rerunStale
+    ? points.map((p) => (stale.includes(p.index) ? { ...p, state: 'pending' as const } : p))
+    : points;
+  return { dir, manifest, points: current, resumed, stale };
+}
+
+function isStale(point: PointRecord, runsDir: string, contentHash: string): boolean {
+  if ((point.state !== 'completed' && point.state !== 'diverged') || !point.runId) return false;
+  try {
+    return loadManifest(runsDir, point.runId).contentHash !== contentHash;
+  } catch {
+    return false; // the run was deleted: its summary in the point record is what remains
+  }
 }
 
 function pickExperiment(

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
 import { z } from 'zod';
 import { linspace, logspace } from '../sdk/decorators';
+import type { SweepLaw } from '../sdk/definition';
+import { checkSweepLaws } from './laws/check';
 import { ParamValue } from '../store/manifest';
 
 /**
@@ -47,6 +49,15 @@ export const SweepSpec = z
       .transform((s) => (typeof s === 'number' ? Array.from({ length: s }, (_, i) => i) : s)),
     summarize: z.record(z.string(), Summary).default({}),
     steps: z.number().int().positive().optional(),
+    /** Sweep-level predictions, checked by `checkSweepLaws` (src/sweep/laws/check.ts). */
+    laws: z
+      .array(
+        z.custom<SweepLaw>(
+          (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+          'a law must be an object',
+        ),
+      )
+      .optional(),
   })
   .strict();
 export type SweepSpec = z.output<typeof SweepSpec>;
@@ -81,6 +92,18 @@ export function parseSweepSpec(sweep: string, options: unknown, target: SweepTar
       throw new SweepSpecError(
         `sweep '${sweep}' of ${target.experiment}: cannot summarize '${name}', which is not an observable (observables: ${target.observables.join(', ') || 'none'})`,
       );
+    }
+  }
+  if (spec.laws !== undefined) {
+    try {
+      spec.laws = checkSweepLaws(spec.laws, {
+        swept,
+        summarized: Object.keys(spec.summarize),
+        observables: target.observables,
+        params: target.params,
+      });
+    } catch (error) {
+      throw new SweepSpecError(`sweep '${sweep}' of ${target.experiment}: ${(error as Error).message}`);
     }
   }
   if (swept.length === 0 && spec.seeds.length === 1 && !spec.random) {
@@ -166,11 +189,13 @@ function readValue(text: string): ParamValue {
 
 /**
  * A stable id: the experiment and sweep names and a hash of the file's path and the spec as declared (its key
- * order included, since that order is the order of the points).
+ * order included, since that order is the order of the points). The laws are left out: they are evaluated from
+ * the points afterwards, so adding or changing one keeps the points already run.
  */
 export function sweepId(file: string, experiment: string, sweep: string, spec: SweepSpec): string {
+  const points = { ...spec, laws: undefined };
   const hash = createHash('sha256')
-    .update(JSON.stringify([file, experiment, sweep, spec]))
+    .update(JSON.stringify([file, experiment, sweep, points]))
     .digest('hex')
     .slice(0, 10);
   return `${experiment}-${sweep}-${hash}`;

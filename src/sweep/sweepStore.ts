@@ -6,6 +6,7 @@ import { writeFileAtomicSync } from '../store/atomicWrite';
 import { isProcessAlive } from '../store/liveness';
 import { ParamValue } from '../store/manifest';
 import { SWEEPS_FOLDER } from '../store/runsDir';
+import { SweepLaws } from './laws/result';
 import { SweepSpec } from './spec';
 
 /**
@@ -27,6 +28,8 @@ export const SweepBackend = z.discriminatedUnion('kind', [
     kind: z.literal('slurm'),
     jobId: z.string().nullable(),
     pointsPerTask: z.number().int().positive(),
+    /** The submission `jobId` belongs to: its folder `slurm/<submission>/` (src/sweep/slurm.ts). */
+    submission: z.number().int().positive().optional(),
   }),
 ]);
 export type SweepBackend = z.infer<typeof SweepBackend>;
@@ -173,4 +176,33 @@ export function listSweeps(runsDir: string): SweepManifest[] {
     }
   }
   return sweeps.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+/**
+ * The sweep's laws as last evaluated (src/sweep/laws.ts), in `laws.json` next to `sweep.json`: written by the
+ * coordinator when the sweep ends (or by whoever re-evaluates them), read by the panel and `lm sweep --json`.
+ */
+export function writeSweepLaws(dir: string, laws: SweepLaws): void {
+  writeFileAtomicSync(path.join(dir, 'laws.json'), JSON.stringify(SweepLaws.parse(laws), null, 2) + '\n');
+}
+
+/** The laws last evaluated, or null when they never were; throws naming the file when it is damaged. */
+export function readSweepLaws(dir: string): SweepLaws | null {
+  const file = path.join(dir, 'laws.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = SweepLaws.safeParse(json);
+  if (!parsed.success)
+    throw new Error(`${file} is not a valid laws file: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }

@@ -156,6 +156,43 @@ describe('lm sweep', function () {
     assert.equal(abandoned.manifest!.status, 'failed', 'the killed run reads as failed');
   });
 
+  it('keeps points that trained an earlier version of the file, and runs them again with --rerun-stale', () => {
+    const copy = path.join(runsDir, 'decay.exp.ts');
+    fs.copyFileSync(DECAY, copy);
+    const run = (...args: string[]) => {
+      const { code, stdout, stderr } = lm([
+        'sweep',
+        copy,
+        '--runs-dir',
+        runsDir,
+        '--json',
+        '--sweep',
+        'rates',
+        '--seeds',
+        '1',
+        ...args,
+      ]);
+      return { code, json: JSON.parse(stdout) as SweepJson, stderr };
+    };
+    const first = run();
+    assert.equal(first.code, 0, first.stderr);
+    fs.appendFileSync(copy, '// edited\n');
+    const kept = run();
+    assert.match(
+      kept.stderr,
+      /3 finished points trained an earlier version of .*decay\.exp\.ts; kept \(--rerun-stale runs them again\)/,
+    );
+    assert.deepEqual(
+      kept.json.points.map((p) => p.runId),
+      first.json.points.map((p) => p.runId),
+    );
+    const rerun = run('--rerun-stale');
+    assert.ok(
+      rerun.json.points.every((p, i) => p.state === 'completed' && p.runId !== first.json.points[i].runId),
+    );
+    assert.doesNotMatch(run().stderr, /earlier version/);
+  });
+
   it('refuses bad input with a message naming the problem, before running anything', () => {
     const unknown = lm(['sweep', DECAY, '--runs-dir', runsDir, '--sweep', 'rates', '--grid', 'width=1,2']);
     assert.equal(unknown.code, 2);
