@@ -25,6 +25,13 @@ const targets = [
     target: 'es2022',
     entryPoints: { webview: 'src/webviews/app/main.ts' },
   },
+  // The sweep panel's script: its own bundle (chart.js again), sharing the run panel's theme and format helpers.
+  {
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { sweepWebview: 'src/webviews/sweepApp/main.ts' },
+  },
 ];
 
 const common = {

@@ -13,8 +13,13 @@ import { ObservableHover } from './editor/hover';
 import { InlineValues } from './editor/inlineValues';
 import { Lab } from './editor/lab';
 import { RunsView } from './editor/runsView';
-import { RunStatusBar } from './editor/statusBar';
+import { RunStatusBar, SweepStatusBar } from './editor/statusBar';
+import { registerSweepCommands, SweepService } from './editor/sweepCommands';
+import { evaluateSweepLaws } from './sweep/laws';
+import { lawsForPanel } from './sweep/sweepCharts';
+import { listSweeps } from './sweep/sweepStore';
 import { ChartPanels } from './webviews/chartPanels';
+import { SweepPanels } from './webviews/sweepPanel';
 
 const EXPERIMENTS: vscode.DocumentSelector = { language: 'typescript' };
 
@@ -23,25 +28,38 @@ export function activate(context: vscode.ExtensionContext): void {
   const discovery = new DiscoveryCache();
   const data = new RunData(lab.manager, () => lab.runsDir());
   const panels = new ChartPanels(lab, data);
-  const codeLens = new ExperimentCodeLens(lab, discovery);
+  const sweeps = new SweepService(lab);
+  const sweepPanels = new SweepPanels(lab, sweeps, (manifest, points) =>
+    manifest.spec.laws?.length
+      ? lawsForPanel(evaluateSweepLaws(manifest, points, { runsDir: lab.runsDir() }))
+      : null,
+  );
+  const codeLens = new ExperimentCodeLens(lab, discovery, sweeps);
   const setExperimentContext = () => {
     const editor = vscode.window.activeTextEditor;
     const isExperiment = !!editor && discovery.get(editor.document).experiments.length > 0;
     void vscode.commands.executeCommand('setContext', 'learningMechanics.isExperimentFile', isExperiment);
   };
-  const setRunsContext = () =>
+  const setRunsContext = () => {
     void vscode.commands.executeCommand('setContext', 'learningMechanics.hasRuns', lab.runs().length > 0);
+    const hasSweeps = sweeps.active().length > 0 || listSweeps(lab.runsDir()).length > 0;
+    void vscode.commands.executeCommand('setContext', 'learningMechanics.hasSweeps', hasSweeps);
+  };
   context.subscriptions.push(
     lab,
+    sweeps,
     panels,
+    sweepPanels,
     codeLens,
-    new RunsView(lab),
+    new RunsView(lab, sweeps),
     new RunStatusBar(lab),
+    new SweepStatusBar(sweeps),
     new InlineValues(lab, discovery),
     new ExperimentDiagnostics(lab, discovery),
     vscode.languages.registerCodeLensProvider(EXPERIMENTS, codeLens),
     vscode.languages.registerHoverProvider(EXPERIMENTS, new ObservableHover(lab, discovery, data)),
     ...registerCommands(lab, discovery, data, panels),
+    ...registerSweepCommands(lab, sweeps, sweepPanels),
     vscode.window.onDidChangeActiveTextEditor(setExperimentContext),
     vscode.workspace.onDidChangeTextDocument(
       (e) => e.document === vscode.window.activeTextEditor?.document && setExperimentContext(),
@@ -50,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
       (e) => e.affectsConfiguration('learningMechanics.runsDirectory') && lab.notifyStoreChanged(),
     ),
     lab.onDidChangeStore(setRunsContext),
+    sweeps.onDidChange(setRunsContext),
     lab.onDidStartRun((run) => panels.open([run.manifest.id])),
     lab.onDidEndRun(({ outcome }) => reportEnd(lab, outcome)),
   );

@@ -4,7 +4,7 @@
  */
 export const CATEGORY = 'Learning Mechanics';
 
-export const COMMANDS = {
+export const RUN_COMMANDS = {
   runExperiment: {
     id: 'learningMechanics.runExperiment',
     title: 'Run Experiment',
@@ -39,4 +39,27 @@ export const COMMANDS = {
   refreshRuns: { id: 'learningMechanics.refreshRuns', title: 'Refresh Runs', palette: 'false' },
 } as const;
 
-export type CommandKey = keyof typeof COMMANDS;
+/** The sweep commands (src/editor/sweepCommands.ts registers them). */
+export const SWEEP_COMMANDS = {
+  runSweep: {
+    id: 'learningMechanics.runSweep',
+    title: 'Run Sweep...',
+    palette: 'learningMechanics.isExperimentFile',
+  },
+  openSweep: {
+    id: 'learningMechanics.openSweep',
+    title: 'Open Sweep',
+    palette: 'learningMechanics.hasSweeps',
+  },
+  stopSweep: {
+    id: 'learningMechanics.stopSweep',
+    title: 'Stop Sweep',
+    palette: 'learningMechanics.hasActiveSweep',
+  },
+} as const;
+
+export const COMMANDS = { ...RUN_COMMANDS, ...SWEEP_COMMANDS } as const;
+
+/** The commands src/editor/runCommands.ts registers. */
+export type CommandKey = keyof typeof RUN_COMMANDS;
+export type SweepCommandKey = keyof typeof SWEEP_COMMANDS;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunManager, type ActiveRun, type RunSpec } from '../host/runManager';
 import type { LiveSeries } from '../host/liveSeries';
-import type { RunnerOutcome } from '../host/runnerProcess';
+import type { RunnerOptions, RunnerOutcome } from '../host/runnerProcess';
 import type { BackendChoice } from '../protocol/runner';
 import { listRuns, type RunSummary } from '../store/runsDir';
 
@@ -44,11 +44,7 @@ export class Lab implements vscode.Disposable {
         runsDir: () => this.runsDir(),
         maxConcurrent: () => this.setting('maxConcurrentRuns', 2),
         backend: () => this.setting<BackendChoice>('backend', 'auto'),
-        runner: () => ({
-          runnerPath: vscode.Uri.joinPath(extensionUri, 'dist', 'runner.js').fsPath,
-          nodePath: this.setting('nodePath', '') || undefined,
-          execArgv: [`--max-old-space-size=${this.setting('runnerMemoryMb', 4096)}`],
-        }),
+        runner: () => this.runnerOptions(),
       },
       {
         changed: (run) => {
@@ -65,6 +61,15 @@ export class Lab implements vscode.Disposable {
         output: (text) => this.log.append(text),
       },
     );
+  }
+
+  /** How runner child processes start: the built runner, the configured Node.js, its memory limit. */
+  runnerOptions(): RunnerOptions {
+    return {
+      runnerPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runner.js').fsPath,
+      nodePath: this.setting('nodePath', '') || undefined,
+      execArgv: [`--max-old-space-size=${this.setting('runnerMemoryMb', 4096)}`],
+    };
   }
 
   setting<T>(name: string, fallback: T): T {

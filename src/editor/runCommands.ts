@@ -80,7 +80,7 @@ export function registerCommands(
     showLog: () => lab.log.show(),
     refreshRuns: () => lab.notifyStoreChanged(),
   };
-  return (Object.keys(COMMANDS) as CommandKey[]).map((key) =>
+  return (Object.keys(handlers) as CommandKey[]).map((key) =>
     vscode.commands.registerCommand(COMMANDS[key].id, handlers[key] as (...args: unknown[]) => unknown),
   );
 }

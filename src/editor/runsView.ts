@@ -4,8 +4,10 @@ import type { Manifest } from '../store/manifest';
 import type { RunSummary } from '../store/runsDir';
 import { num } from '../series/format';
 import { differingLabels } from '../webviews/panelRuns';
-import { COMMANDS } from './commandIds';
+import { listSweeps, type SweepManifest } from '../sweep/sweepStore';
+import { COMMANDS, SWEEP_COMMANDS } from './commandIds';
 import type { Lab } from './lab';
+import type { SweepService } from './sweepCommands';
 
 const ICONS: Record<Manifest['status'], [string, string]> = {
   running: ['loading~spin', 'charts.blue'],
@@ -64,7 +66,30 @@ export class RunItem extends vscode.TreeItem {
   }
 }
 
-type Item = ExperimentItem | RunItem;
+/** A sweep in the runs view: its points' runs are its children, in point order. */
+export class SweepItem extends vscode.TreeItem {
+  constructor(
+    readonly sweepId: string,
+    readonly runs: RunSummary[],
+    manifest: SweepManifest | undefined,
+    progress: string | undefined,
+  ) {
+    super(
+      manifest ? `sweep ${manifest.name}` : `sweep ${sweepId}`,
+      vscode.TreeItemCollapsibleState.Collapsed,
+    );
+    this.id = `sweep:${sweepId}`;
+    const total = manifest?.points.length;
+    const ended = runs.filter((r) => r.manifest && r.manifest.status !== 'running').length;
+    this.description = progress ?? `${ended}${total ? `/${total}` : ''} points`;
+    this.tooltip = manifest ? `${manifest.experiment} · ${manifest.file}\n${sweepId}` : sweepId;
+    this.iconPath = new vscode.ThemeIcon(progress ? 'loading~spin' : 'layers');
+    this.contextValue = progress ? 'sweep.running' : 'sweep.ended';
+    this.command = { title: 'Open Sweep', command: SWEEP_COMMANDS.openSweep.id, arguments: [{ sweepId }] };
+  }
+}
+
+type Item = ExperimentItem | SweepItem | RunItem;
 
 /**
  * The Runs view: experiments, then their runs (status icon, start time, the parameters that differ between
@@ -76,7 +101,10 @@ export class RunsView implements vscode.TreeDataProvider<Item>, vscode.Disposabl
   readonly view: vscode.TreeView<Item>;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly lab: Lab) {
+  constructor(
+    private readonly lab: Lab,
+    private readonly sweeps?: SweepService,
+  ) {
     this.view = vscode.window.createTreeView('learningMechanics.runs', {
       treeDataProvider: this,
       canSelectMany: true,
@@ -89,6 +117,7 @@ export class RunsView implements vscode.TreeDataProvider<Item>, vscode.Disposabl
       watcher.onDidDelete(() => lab.notifyStoreChanged()),
       lab.onDidChangeStore(() => this.refresh()),
     );
+    if (sweeps) this.subscriptions.push(sweeps.onDidChange(() => this.refresh()));
   }
 
   refresh(): void {
@@ -100,9 +129,26 @@ export class RunsView implements vscode.TreeDataProvider<Item>, vscode.Disposabl
   }
 
   getChildren(parent?: Item): Item[] {
-    if (parent instanceof ExperimentItem) {
+    if (parent instanceof ExperimentItem || parent instanceof SweepItem) {
       const labels = differingLabels(parent.runs.map((r) => r.manifest?.params ?? {}));
-      return parent.runs.map((r, i) => new RunItem(r.id, r, parent.runs.length > 1 ? labels[i] : ''));
+      const runs = parent.runs.map((r, i) => new RunItem(r.id, r, parent.runs.length > 1 ? labels[i] : ''));
+      if (parent instanceof SweepItem) return runs;
+      // An experiment's sweeps come first, each grouping its points' runs.
+      const bySweep = new Map<string, RunSummary[]>();
+      const own: RunItem[] = [];
+      parent.runs.forEach((r, i) => {
+        const tag = r.manifest?.sweep;
+        if (tag) bySweep.set(tag.id, [...(bySweep.get(tag.id) ?? []), r]);
+        else own.push(runs[i]);
+      });
+      if (bySweep.size === 0) return runs;
+      const manifests = new Map(listSweeps(this.lab.runsDir()).map((m) => [m.id, m]));
+      const sweepItems = [...bySweep].map(([id, sweepRuns]) => {
+        const active = this.sweeps?.get(id);
+        const sorted = [...sweepRuns].sort((a, b) => a.manifest!.sweep!.index - b.manifest!.sweep!.index);
+        return new SweepItem(id, sorted, manifests.get(id), active && this.sweeps!.describe(active));
+      });
+      return [...sweepItems, ...own];
     }
     if (parent) return [];
     const groups = new Map<string, RunSummary[]>();

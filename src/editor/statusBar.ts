@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { formatSeconds, num } from '../series/format';
-import { COMMANDS } from './commandIds';
+import { COMMANDS, SWEEP_COMMANDS } from './commandIds';
 import type { Lab } from './lab';
+import type { SweepService } from './sweepCommands';
 
 /** A command link's arguments, as markdown command URIs take them. */
 const args = (value: unknown) => encodeURIComponent(JSON.stringify([value]));
@@ -63,6 +64,61 @@ export class RunStatusBar implements vscode.Disposable {
 
   dispose(): void {
     this.subscriptions.forEach((s) => s.dispose());
+    this.item.dispose();
+  }
+}
+
+/**
+ * Running sweeps in the status bar: `$(run-all) rates 7/12 done, 2 running, 1 failed, ETA 40 s`; clicking opens
+ * the sweep's panel, the tooltip links to Stop Sweep. Sets `learningMechanics.hasActiveSweep`. Hidden when idle.
+ */
+export class SweepStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem(
+    'learningMechanics.sweep',
+    vscode.StatusBarAlignment.Left,
+    9,
+  );
+  private readonly subscription: vscode.Disposable;
+  private readonly timer: NodeJS.Timeout;
+  private hasActive?: boolean;
+
+  constructor(private readonly sweeps: SweepService) {
+    this.item.name = 'Learning Mechanics sweep';
+    this.subscription = sweeps.onDidChange(() => this.render());
+    // The ETA counts down between point changes.
+    this.timer = setInterval(() => this.sweeps.active().length && this.render(), 5000);
+    this.render();
+  }
+
+  private render(): void {
+    const active = this.sweeps.active();
+    if (this.hasActive !== active.length > 0) {
+      this.hasActive = active.length > 0;
+      void vscode.commands.executeCommand('setContext', 'learningMechanics.hasActiveSweep', this.hasActive);
+    }
+    const sweep = active[0];
+    if (!sweep) return this.item.hide();
+    const more = active.length > 1 ? ` (+${active.length - 1})` : '';
+    const progress = this.sweeps.describe(sweep);
+    this.item.text = `$(loading~spin) ${sweep.manifest.name} ${progress}${more}`;
+    const tooltip = new vscode.MarkdownString(
+      `**Sweep ${sweep.manifest.name}** of ${sweep.manifest.experiment}\n\n${progress}\n\n` +
+        `[Open sweep](command:${SWEEP_COMMANDS.openSweep.id}?${args({ sweepId: sweep.id })}) · ` +
+        `[Stop sweep](command:${SWEEP_COMMANDS.stopSweep.id}?${args({ sweepId: sweep.id })})`,
+    );
+    tooltip.isTrusted = { enabledCommands: [SWEEP_COMMANDS.openSweep.id, SWEEP_COMMANDS.stopSweep.id] };
+    this.item.tooltip = tooltip;
+    this.item.command = {
+      title: 'Open Sweep',
+      command: SWEEP_COMMANDS.openSweep.id,
+      arguments: [{ sweepId: sweep.id }],
+    };
+    this.item.show();
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.subscription.dispose();
     this.item.dispose();
   }
 }
