@@ -1,9 +1,10 @@
-// Writes dist/snippets/templates.code-snippets: one snippet per bundled template (prefix `lm-<name>`), so a
+// Writes dist/snippets/templates.code-snippets: one snippet per bundled template (prefix `lm-<name>`, and
+// `lm-sweeps-<name>` for a sweep template), so a
 // whole working experiment is a few keystrokes away in any TypeScript file. Generated at build time from
 // templates/ (esbuild.mjs runs it), so the snippets never drift from the templates.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { templateInfo } from '../src/editor/templates';
+import { listTemplates } from '../src/editor/templates';
 
 export interface Snippet {
   prefix: string;
@@ -21,17 +22,12 @@ export function snippetBody(text: string): string[] {
 
 export function templateSnippets(templatesDir: string): Record<string, Snippet> {
   const snippets: Record<string, Snippet> = {};
-  for (const file of fs
-    .readdirSync(templatesDir)
-    .filter((f) => f.endsWith('.exp.ts'))
-    .sort()) {
-    const text = fs.readFileSync(path.join(templatesDir, file), 'utf8');
-    const { title, strand } = templateInfo(text);
-    const name = file.replace(/\.exp\.ts$/, '');
+  for (const { file, title, strand, group } of listTemplates(templatesDir)) {
+    const name = file.replace(/\.exp\.ts$/, '').replace('/', '-');
     snippets[`Learning Mechanics template: ${name}`] = {
       prefix: `lm-${name}`,
-      description: `${strand}: ${title}`,
-      body: snippetBody(text),
+      description: `${group === strand ? strand : `${group}, ${strand}`}: ${title}`,
+      body: snippetBody(fs.readFileSync(path.join(templatesDir, file), 'utf8')),
     };
   }
   return snippets;

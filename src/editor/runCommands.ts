@@ -12,7 +12,7 @@ import { COMMANDS, type CommandKey } from './commandIds';
 import type { DiscoveryCache } from './discoveryCache';
 import type { Lab } from './lab';
 import { formatParam, parseParam } from './paramInput';
-import { templateInfo } from './templates';
+import { listTemplates } from './templates';
 import type { RunItem } from './runsView';
 
 type Target = { file?: string; experiment?: string } | vscode.Uri | undefined;
@@ -250,19 +250,14 @@ async function exportRun(lab: Lab, id: string | undefined): Promise<void> {
 /** Copies a template experiment (each one a working demo) into the workspace and opens it. */
 async function newFromTemplate(lab: Lab): Promise<void> {
   const dir = vscode.Uri.joinPath(lab.extensionUri, 'templates').fsPath;
-  const templates = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.exp.ts'))
-    .map((file) => ({ file, ...templateInfo(fs.readFileSync(path.join(dir, file), 'utf8')) }))
-    .sort((a, b) => a.strand.localeCompare(b.strand));
   const items: Array<vscode.QuickPickItem & { file?: string }> = [];
-  for (const t of templates) {
-    if (items.length === 0 || items.at(-1)!.description !== t.strand) {
-      items.push({ label: t.strand, kind: vscode.QuickPickItemKind.Separator });
+  for (const t of listTemplates(dir)) {
+    if (items.length === 0 || items.at(-1)!.description !== t.group) {
+      items.push({ label: t.group, kind: vscode.QuickPickItemKind.Separator });
     }
     items.push({
-      label: t.file.replace('.exp.ts', ''),
-      description: t.strand,
+      label: path.basename(t.file, '.exp.ts'),
+      description: t.group,
       detail: t.title,
       file: t.file,
     });
@@ -274,7 +269,7 @@ async function newFromTemplate(lab: Lab): Promise<void> {
   if (!picked?.file) return;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({
-    defaultUri: folder && vscode.Uri.joinPath(folder, picked.file),
+    defaultUri: folder && vscode.Uri.joinPath(folder, path.basename(picked.file)),
     filters: { 'Experiment (TypeScript)': ['ts'] },
   });
   if (!target) return;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CATEGORY, COMMANDS } from '../../src/editor/commandIds';
 import { formatParam, parseParam } from '../../src/editor/paramInput';
-import { templateInfo } from '../../src/editor/templates';
+import { listTemplates, STRANDS, SWEEPS_GROUP, templateInfo } from '../../src/editor/templates';
 import { samplesCsv, samplesJsonl } from '../../src/series/exportFormats';
 import { formatSeconds, num } from '../../src/series/format';
 import { sparklineSvg, svgDataUri } from '../../src/series/sparkline';
@@ -147,6 +147,22 @@ describe('templates', () => {
       const info = templateInfo(fs.readFileSync(path.join(dir, file), 'utf8'));
       assert.ok(info.title.length > 10, `${file} has no title line`);
       assert.notEqual(info.strand, 'Other', `${file} names no strand`);
+    }
+    const listed = listTemplates(dir);
+    const sweeps = fs.readdirSync(path.join(dir, 'sweeps')).filter((f) => f.endsWith('.exp.ts'));
+    assert.equal(
+      listed.length,
+      fs.readdirSync(dir).filter((f) => f.endsWith('.exp.ts')).length + sweeps.length,
+    );
+    const groups = [...new Set(listed.map((t) => t.group))];
+    assert.deepEqual(
+      groups,
+      [...Object.values(STRANDS), SWEEPS_GROUP],
+      'one group per strand, then the sweeps',
+    );
+    for (const t of listed.filter((t) => t.group === SWEEPS_GROUP)) {
+      assert.match(t.file, /^sweeps\/\w+\.exp\.ts$/);
+      assert.ok(t.title.length > 10, `${t.file} has no title line`);
     }
     assert.deepEqual(templateInfo('/**\n * A title\n * Strand: (d) x\n */'), {
       title: 'A title',

@@ -21,13 +21,19 @@ describe('template snippets', () => {
   it('one per template, inserting exactly the template, described by its strand and title', () => {
     const dir = path.join(ROOT, 'templates');
     const snippets = Object.values(templateSnippets(dir));
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.exp.ts'));
+    const sweeps = fs.readdirSync(path.join(dir, 'sweeps')).filter((f) => f.endsWith('.exp.ts'));
+    const files = [
+      ...fs.readdirSync(dir).filter((f) => f.endsWith('.exp.ts')),
+      ...sweeps.map((f) => `sweeps/${f}`),
+    ];
     assert.equal(snippets.length, files.length);
     for (const file of files) {
-      const snippet = snippets.find((s) => s.prefix === `lm-${file.replace('.exp.ts', '')}`);
+      const snippet = snippets.find(
+        (s) => s.prefix === `lm-${file.replace('.exp.ts', '').replace('/', '-')}`,
+      );
       assert.ok(snippet, `no snippet for ${file}`);
       assert.equal(inserted(snippet.body), fs.readFileSync(path.join(dir, file), 'utf8'));
-      assert.match(snippet.description, /^\([a-e]\) .+: \S/, `${file}: ${snippet.description}`);
+      assert.match(snippet.description, /^(Sweeps .*, )?\([a-e]\) .+: \S/, `${file}: ${snippet.description}`);
     }
   });
 
