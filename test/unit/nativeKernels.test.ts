@@ -1,14 +1,17 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { broadcastLayout } from '../../src/runner/native/kernels/elementwise';
-import { BLAS_BACKEND } from '../../src/runner/native/blasBackend';
+import { BLAS_BACKEND, type BlasBackend } from '../../src/runner/native/blasBackend';
+import { BufferPool, SMALL_LENGTH } from '../../src/runner/native/bufferPool';
 import { assertAgrees, t, useBlasBackend } from './nativeAgreement';
 
 describe('the native blas backend agrees with the CPU backend: element-wise, reductions, copies', function () {
   useBlasBackend();
 
   describe('element-wise and reduction kernels', () => {
-    const special = () => tf.tensor1d([-3, -1, -0.5, 0, 0.5, 1, 3, NaN, Infinity, -Infinity, 1e-30, 40]);
+    // Tiled past the size under which kernels stay on the CPU backend (TINY), so that the native ones run.
+    const special = () =>
+      tf.tile(tf.tensor1d([-3, -1, -0.5, 0, 0.5, 1, 3, NaN, Infinity, -Infinity, 1e-30, 40]), [3]);
 
     it('unary kernels, including NaN, infinities and zero', () =>
       assertAgrees(
@@ -86,7 +89,8 @@ describe('the native blas backend agrees with the CPU backend: element-wise, red
       assertAgrees(
         'reduce',
         () => {
-          const x = t([3, 4, 5], 70);
+          // Above the size under which trailing-axis reductions stay on the CPU kernel.
+          const x = t([6, 7, 8], 70);
           const out: tf.Tensor[] = [];
           for (const axis of [0, 2, 1, [0, 1], [1, 2], [0, 1, 2], [0, 2]]) {
             out.push(x.sum(axis), x.mean(axis, true), x.max(axis), x.min(axis));
@@ -120,11 +124,11 @@ describe('the native blas backend agrees with the CPU backend: element-wise, red
     it('a slice of a tensor keeps its values after the tensor and later results are disposed', async () => {
       await tf.setBackend(BLAS_BACKEND);
       const kept = tf.tidy(() => {
-        const product = tf.matMul(t([4, 4], 80), t([4, 4], 81));
-        const expected = Array.from(product.dataSync()).slice(4, 8);
-        return { slice: tf.keep(product.slice([1, 0], [1, 4])), expected };
+        const product = tf.matMul(t([8, 8], 80), t([8, 8], 81));
+        const expected = Array.from(product.dataSync()).slice(8, 16);
+        return { slice: tf.keep(product.slice([1, 0], [1, 8])), expected };
       });
-      for (let i = 0; i < 20; i++) tf.tidy(() => tf.matMul(t([4, 4], 82 + i), t([4, 4], 83)).add(1));
+      for (let i = 0; i < 20; i++) tf.tidy(() => tf.matMul(t([8, 8], 82 + i), t([8, 8], 83)).add(1));
       assert.deepEqual(Array.from(kept.slice.dataSync()), kept.expected);
       kept.slice.dispose();
     });
@@ -157,6 +161,89 @@ describe('the native blas backend agrees with the CPU backend: element-wise, red
       w.dispose();
       optimizer.dispose();
     });
+  });
+});
+
+describe('which tensors the native kernels take', function () {
+  useBlasBackend();
+
+  it('leaves tiny tensors and small trailing-axis reductions to the CPU kernels, and takes the rest', async () => {
+    await tf.setBackend(BLAS_BACKEND);
+    const backend = tf.backend() as BlasBackend & { native: Record<string, unknown> };
+    const native = backend.native;
+    const calls: string[] = [];
+    const spy =
+      (name: string) =>
+      (...args: unknown[]) => {
+        calls.push(name);
+        return (native[name] as (...a: unknown[]) => unknown)(...args);
+      };
+    // The addon's functions are read-only: the backend gets a spying copy for the test.
+    backend.native = { ...native, unary: spy('unary'), binary: spy('binary'), reduce: spy('reduce') };
+    try {
+      const count = (f: () => tf.Tensor) => {
+        calls.length = 0;
+        tf.tidy(f);
+        return calls.length;
+      };
+      assert.equal(
+        count(() => t([4, 4], 1).square()),
+        0,
+      );
+      assert.equal(
+        count(() => t([4, 4], 2).add(t([4, 4], 3))),
+        0,
+      );
+      assert.equal(
+        count(() => t([16, 16], 4).sum()),
+        0,
+      );
+      assert.equal(
+        count(() => t([5, 5], 5).square()),
+        1,
+      );
+      assert.equal(
+        count(() => t([4, 5], 6).add(1)),
+        1,
+      );
+      assert.equal(
+        count(() => t([40, 40], 7).sum()),
+        1,
+      );
+      assert.equal(
+        count(() => t([16, 16], 8).sum(0)),
+        1,
+      );
+    } finally {
+      backend.native = native;
+    }
+  });
+});
+
+describe('the buffer pool', () => {
+  it('hands a released buffer out again, only after the last view of it is released', () => {
+    const pool = new BufferPool();
+    const a = pool.alloc(100);
+    pool.retain(a);
+    const view = a.subarray(10, 20);
+    pool.retain(view);
+    pool.release(a);
+    assert.notEqual(pool.alloc(100).buffer, a.buffer);
+    pool.release(view);
+    assert.equal(pool.alloc(100).buffer, a.buffer);
+  });
+
+  it('owns only what it allocated: not small arrays, user arrays, nor copies made from its arrays', () => {
+    const pool = new BufferPool();
+    const a = pool.alloc(100);
+    assert.ok(pool.owns(a) && pool.owns(a.subarray(1)));
+    assert.ok(!pool.owns(a.slice()));
+    assert.ok(!pool.owns(new Float32Array(100)));
+    assert.ok(!pool.owns(pool.alloc(SMALL_LENGTH)));
+    pool.retain(a);
+    pool.release(a.slice());
+    pool.release(a);
+    assert.equal(pool.alloc(100).buffer, a.buffer);
   });
 });
 

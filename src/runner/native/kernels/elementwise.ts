@@ -1,6 +1,13 @@
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs';
 import { floats, sizeOf, type KernelArgs, type NativeKernel } from './context';
 
+/**
+ * Tensors of at most this many elements go to the CPU kernel: on them a native call costs more than the loop
+ * (measured per kernel call, CPU time: Add of two 4x4 tensors 0.5 us on the CPU kernel against 1.0 us here,
+ * Square 0.26 against 0.8; from 64 elements on the native kernel is ahead).
+ */
+export const TINY = 16;
+
 /** tfjs unary kernels and their op codes in the addon (native/src/kernels.h). */
 export const UNARY_OPS: Record<string, number> = {
   Relu: 0,
@@ -36,7 +43,7 @@ export function unaryKernel(op: number): NativeKernel {
   return ({ inputs, attrs, backend }) => {
     const x = inputs.x!;
     const xv = floats(backend, x);
-    if (!xv) return undefined;
+    if (!xv || xv.length <= TINY) return undefined;
     const out = backend.alloc(xv.length);
     backend.native.unary(op, xv, out, (attrs?.alpha as number | undefined) ?? 0);
     return backend.makeTensorInfo(x.shape, 'float32', out);
@@ -49,7 +56,13 @@ export function binaryKernel(op: number): NativeKernel {
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
     const av = floats(backend, a);
     const bv = floats(backend, b);
-    if (!av || !bv) return undefined;
+    if (!av || !bv || (av.length <= TINY && bv.length <= TINY)) return undefined;
+    if (sameShape(a.shape, b.shape)) {
+      // The common case (every gradient accumulation, every SGD update): no broadcast to work out.
+      const out = backend.alloc(av.length);
+      backend.native.binary(op, av, bv, 1, false, out);
+      return backend.makeTensorInfo(a.shape, 'float32', out);
+    }
     const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const layout = broadcastLayout(a.shape, b.shape, outShape);
     if (!layout) return undefined;
@@ -94,5 +107,7 @@ function repeatInner(small: number[], outShape: number[]): number | undefined {
 }
 
 function sameShape(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -34,9 +34,13 @@ export function batchMatMul({ inputs, attrs, backend }: KernelArgs): TensorInfo 
         `and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
     );
   }
-  const outer = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const batchA = sizeOf(a.shape.slice(0, -2));
-  const batchB = sizeOf(b.shape.slice(0, -2));
+  // Plain matrices (the usual case) skip working out a broadcast of leading dimensions.
+  const plain = ra === 2 && rb === 2;
+  const outer = plain
+    ? []
+    : backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batchA = plain ? 1 : sizeOf(a.shape.slice(0, -2));
+  const batchB = plain ? 1 : sizeOf(b.shape.slice(0, -2));
   const batch = Math.max(batchA, batchB);
   const out = backend.alloc(batch * m * n);
   if (a.dataId === b.dataId && batch === 1 && transposeA !== transposeB && m === n) {
