@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import type { RunData, RunSnapshot } from '../host/runData';
 import type { Lab } from '../editor/lab';
@@ -11,6 +10,7 @@ import {
 import { buildCharts } from '../series/chartData';
 import { panelRuns } from './panelRuns';
 import { exportCsv, exportPng } from './panelExport';
+import { webviewHtml } from './webviewHtml';
 
 export const CHART_VIEW_TYPE = 'learningMechanics.chart';
 /** At most this many updates a second reach a visible panel. */
@@ -136,30 +136,11 @@ export class ChartPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.lab.extensionUri, ...p));
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('media', 'chart.css')}">
-<title>Learning Mechanics chart</title>
-</head>
-<body>
-<div id="app" data-run-ids="${this.runIds.join(',')}"></div>
-<script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.lab.extensionUri, {
+      title: 'Learning Mechanics chart',
+      script: 'webview.js',
+      data: { 'run-ids': this.runIds.join(',') },
+    });
   }
 
   /**

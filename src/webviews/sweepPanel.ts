@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ActiveSweep, SweepService } from '../editor/sweepCommands';
 import type { Lab } from '../editor/lab';
@@ -28,6 +27,7 @@ import {
   type PointRecord,
   type SweepManifest,
 } from '../sweep/sweepStore';
+import { webviewHtml } from './webviewHtml';
 
 export const SWEEP_VIEW_TYPE = 'learningMechanics.sweep';
 /** At most this many updates a second reach a visible panel. */
@@ -281,30 +281,11 @@ export class SweepPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.lab.extensionUri, ...p));
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('media', 'chart.css')}">
-<title>Learning Mechanics sweep</title>
-</head>
-<body>
-<div id="app" data-sweep-id="${/^[A-Za-z0-9_-]+$/.test(this.sweepId) ? this.sweepId : ''}"></div>
-<script nonce="${nonce}" src="${asset('dist', 'sweepWebview.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.lab.extensionUri, {
+      title: 'Learning Mechanics sweep',
+      script: 'sweepWebview.js',
+      data: { 'sweep-id': /^[A-Za-z0-9_-]+$/.test(this.sweepId) ? this.sweepId : '' },
+    });
   }
 
   /** Stops feeding the panel; closing it is the user's (a reload restores it through the serializer). */
