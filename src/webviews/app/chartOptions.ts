@@ -63,22 +63,29 @@ export function chartOptions(ctx: OptionsContext): ChartOptions<'line'> {
 
 type Font = { family: string; size: number };
 
+/** How every chart axis looks in a theme (run and sweep panels): grid, border and tick style. */
+export function axisLook(theme: Theme, font: Font) {
+  const hc = theme.kind === 'high-contrast';
+  return {
+    grid: { color: rgba(theme.foreground, hc ? 0.3 : 0.08), tickLength: 4 },
+    border: { color: rgba(theme.foreground, hc ? 0.8 : 0.25) },
+    ticks: { color: rgba(theme.muted), font, maxRotation: 0, autoSkipPadding: 18 },
+  };
+}
+
 function axis(ctx: OptionsContext, id: 'x' | 'y', log: boolean, font: Font) {
   const { theme } = ctx;
-  const hc = theme.kind === 'high-contrast';
+  const look = axisLook(theme, font);
   const range = id === 'x' ? ctx.view.range : null;
   return {
     type: log ? ('logarithmic' as const) : ('linear' as const),
     min: range?.min,
     max: range?.max,
     title: { display: id === 'x', text: X_TITLES[ctx.xKind], color: rgba(theme.muted), font, padding: 2 },
-    grid: { color: rgba(theme.foreground, hc ? 0.3 : 0.08), tickLength: 4 },
-    border: { color: rgba(theme.foreground, hc ? 0.8 : 0.25) },
+    grid: look.grid,
+    border: look.border,
     ticks: {
-      color: rgba(theme.muted),
-      font,
-      maxRotation: 0,
-      autoSkipPadding: 18,
+      ...look.ticks,
       callback: (value: number | string, _index: number, ticks: Array<{ value: number }>) =>
         formatTick(Number(value), log, Math.max(...ticks.map((t) => Math.abs(t.value)))),
     },

@@ -1,5 +1,6 @@
 import type { ChartDataset, ChartOptions, TooltipItem } from 'chart.js';
 import type { CurvesChart, SummaryChart, SweepView } from '../../protocol/sweepView';
+import { axisLook } from '../app/chartOptions';
 import { mix, rgba, type Rgba } from '../app/colors';
 import { formatInteger, formatTick, formatValue } from '../app/format';
 import { isDark, type Theme } from '../app/theme';
@@ -169,17 +170,14 @@ export function sweepChartOptions(
   onOpen: (run: string) => void,
 ): ChartOptions<'line'> {
   const font = { family: theme.fontFamily, size: Math.max(10, theme.fontSize - 2) };
-  const hc = theme.kind === 'high-contrast';
+  const look = axisLook(theme, font);
   const axis = (spec: AxisSpec, id: 'x' | 'y') => ({
     type: spec.log ? ('logarithmic' as const) : ('linear' as const),
     title: { display: true, text: spec.title, color: rgba(theme.muted), font, padding: 2 },
-    grid: { color: rgba(theme.foreground, hc ? 0.3 : 0.08), tickLength: 4 },
-    border: { color: rgba(theme.foreground, hc ? 0.8 : 0.25) },
+    grid: look.grid,
+    border: look.border,
     ticks: {
-      color: rgba(theme.muted),
-      font,
-      maxRotation: 0,
-      autoSkipPadding: 18,
+      ...look.ticks,
       ...(spec.categories ? { stepSize: 1 } : {}),
       callback: (value: number | string, _i: number, ticks: Array<{ value: number }>) => {
         const v = Number(value);
