@@ -18,6 +18,8 @@ export interface TwinWorkload {
 export interface TwinResult {
   backend: string;
   backendReason: string;
+  /** Whether the runner replayed step() as a compiled program (src/runner/replay/), and why (not). */
+  replay: string;
   steps: number;
   repeats: number;
   oursStepsPerSecond: number;
@@ -50,6 +52,7 @@ export async function benchTwin(
     const ours: number[] = [];
     const numpy: number[] = [];
     let info = { name: '', reason: '' };
+    let replay = 'no record';
     for (let i = 0; i < repeats; i++) {
       const outcome = await new RunnerProcess({
         type: 'start',
@@ -66,12 +69,20 @@ export async function benchTwin(
       }
       ours.push(outcome.manifest.stepsPerSecond ?? 0);
       info = outcome.manifest.backend;
+      const r = outcome.manifest.replay;
+      if (r) {
+        const observables = Object.entries(r.observables).map(
+          ([name, o]) => `${name} ${o.on ? 'on' : 'off'}`,
+        );
+        replay = `${r.on ? 'on' : 'off'} (${r.reason}); observables: ${observables.join(', ') || 'none'}`;
+      }
       numpy.push(runNumpy(w));
     }
     const [o, n] = [median(ours), median(numpy)];
     return {
       backend: info.name,
       backendReason: info.reason,
+      replay,
       steps: w.steps,
       repeats,
       oursStepsPerSecond: o,

@@ -69,11 +69,13 @@ export class DeepLinear {
       const b0 = this.targets.map((_, mu) => w2[mu]); // W2^T u_mu: row mu of W2
       return depth2SequentialS0(a0, b0, this.targets);
     }
-    return this.modes().map(Math.abs);
+    return (this.modes().arraySync() as number[]).map(Math.abs);
   }
 
+  identity = tf.eye(this.d);
+
   endToEnd(): tf.Tensor {
-    return this.weights.reduce<tf.Tensor>((product, w) => w.matMul(product), tf.eye(this.d));
+    return this.weights.reduce<tf.Tensor>((product, w) => w.matMul(product), this.identity);
   }
 
   step() {
@@ -89,10 +91,13 @@ export class DeepLinear {
       .mul(C / this.d);
   }
 
-  /** s_mu = u_mu^T W_tot v_mu, the end-to-end map's strength on each of T's singular modes (T is diagonal). */
-  @observable({ every: 10 }) modes(): number[] {
-    const w = tf.tidy(() => this.endToEnd().arraySync() as number[][]);
-    return this.targets.map((_, mu) => w[mu][mu]);
+  /**
+   * s_mu = u_mu^T W_tot v_mu, the end-to-end map's strength on each of T's singular modes (T is diagonal): the
+   * diagonal of W_tot. Returned as a tensor, not read back here, so the runner can replay this observable with
+   * the step instead of running it through tfjs each time (src/runner/replay/).
+   */
+  @observable({ every: 10 }) modes(): tf.Tensor1D {
+    return this.endToEnd().mul(this.identity).sum(1);
   }
 
   /** Every mode at every sampled step: the logistic for depth 2, the integrated mode ODE otherwise. */

@@ -12,6 +12,8 @@ export interface RunReport {
   status: Manifest['status'];
   error: Manifest['error'];
   backend: string;
+  /** Whether step() was replayed as a compiled program, and why (not); null for runs from before replay. */
+  replay: { on: boolean; reason: string } | null;
   steps: number;
   stepsPerSecond: number | null;
   observables: LastValues;
@@ -26,6 +28,7 @@ export function runReport(manifest: Manifest, runDir: string, observables: LastV
     status: manifest.status,
     error: manifest.error,
     backend: manifest.backend.name,
+    replay: manifest.replay ? { on: manifest.replay.on, reason: manifest.replay.reason } : null,
     steps: manifest.step,
     stepsPerSecond: manifest.stepsPerSecond,
     observables,
@@ -56,7 +59,7 @@ const COMPARE: Record<PredictionScore['score'], string> = {
 export function formatReport(report: RunReport): string {
   const rate = report.stepsPerSecond === null ? '' : `, ${num(report.stepsPerSecond)} steps/s`;
   const lines = [
-    `${report.experiment} ${report.runId}: ${report.status} after ${report.steps} steps${rate} (backend ${report.backend})`,
+    `${report.experiment} ${report.runId}: ${report.status} after ${report.steps} steps${rate} (backend ${report.backend}${report.replay?.on ? ', step replay' : ''})`,
   ];
   if (report.error) lines.push(`error: ${report.error.message}${at(report.error.location)}`);
   const observed = Object.entries(report.observables).map(([name, v]) => [

@@ -9,9 +9,10 @@ export interface ExperimentOptions {
   title?: string;
   steps?: number;
   description?: string;
+  replay?: boolean;
 }
 
-/** Reads `@experiment({ title, steps, description })` on the class `className`; `steps` is required. */
+/** Reads `@experiment({ title, steps, description, replay })` on the class `className`; `steps` is required. */
 export function readExperimentOptions(
   context: DiscoveryContext,
   use: SdkDecorator,
@@ -23,6 +24,7 @@ export function readExperimentOptions(
     title: typedOption(context, entries, 'title', '@experiment', 'string'),
     steps: readSteps(context, use, entries.get('steps'), className),
     description: typedOption(context, entries, 'description', '@experiment', 'string'),
+    replay: typedOption(context, entries, 'replay', '@experiment', 'boolean'),
   };
 }
 

@@ -5,7 +5,7 @@ import { ScoreKind } from '../protocol/score';
  * time): the option keys each decorator accepts and the score kinds. Default tolerances come from
  * `defaultTolerance` in src/series/agreement.ts, which the SDK uses too.
  */
-export const experimentOptionKeys = ['title', 'steps', 'description'] as const;
+export const experimentOptionKeys = ['title', 'steps', 'description', 'replay'] as const;
 export const observableOptionKeys = ['every', 'atEnd'] as const;
 export const predictionOptionKeys = ['score', 'tolerance', 'curve'] as const;
 

@@ -42,13 +42,17 @@ export class RunStatusBar implements vscode.Disposable {
       this.item.command = undefined;
       return this.item.show();
     }
-    const { manifest, step, stepsPerSecond } = running;
+    const { manifest, step, stepsPerSecond, replaying } = running;
     const eta = stepsPerSecond ? ` · ETA ${formatSeconds((manifest.steps - step) / stepsPerSecond)}` : '';
     const rate = stepsPerSecond ? ` · ${num(stepsPerSecond)} steps/s` : '';
     const more = active.length > 1 ? ` (+${active.length - 1})` : '';
-    this.item.text = `$(loading~spin) ${manifest.experiment} ${step}/${manifest.steps}${rate}${eta}${more}`;
+    const path = `${manifest.backend.name}${replaying ? ' + replay' : ''}`;
+    this.item.text = `$(loading~spin) ${manifest.experiment} ${step}/${manifest.steps}${rate} · ${path}${eta}${more}`;
+    const replay = replaying
+      ? 'step() replayed as a compiled program, checked against real steps'
+      : 'step() run through tfjs (replay not on, or not yet: it starts after 4 steps)';
     const tooltip = new vscode.MarkdownString(
-      `**${manifest.title}**\n\nrun \`${manifest.id}\`, backend ${manifest.backend.name} (${manifest.backend.reason})\n\n` +
+      `**${manifest.title}**\n\nrun \`${manifest.id}\`, backend ${manifest.backend.name} (${manifest.backend.reason}); ${replay}\n\n` +
         `[Open chart](command:${COMMANDS.openChart.id}?${args({ runId: manifest.id })}) · ` +
         `[Stop run](command:${COMMANDS.stopRun.id}?${args({ runId: manifest.id })})`,
     );

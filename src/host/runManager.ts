@@ -26,6 +26,8 @@ export type ActiveRun =
       runDir: string;
       step: number;
       stepsPerSecond: number | null;
+      /** Whether the runner replays step() as a compiled program (last progress report). */
+      replaying?: boolean;
       series: LiveSeries;
     };
 
@@ -136,7 +138,12 @@ export class RunManager {
         progress: (p) => {
           const run = this.runs.get(key);
           if (run?.state === 'running')
-            this.update(key, { ...run, step: p.step, stepsPerSecond: p.stepsPerSecond });
+            this.update(key, {
+              ...run,
+              step: p.step,
+              stepsPerSecond: p.stepsPerSecond,
+              replaying: p.replaying,
+            });
         },
         output: (_stream, text) => this.events.output(text),
       },

@@ -82,6 +82,8 @@ export const RunnerMessage = z.discriminatedUnion('type', [
     step: z.number().int(),
     steps: z.number().int(),
     stepsPerSecond: z.number().nullable(),
+    /** Whether step() is being replayed as a compiled program (src/runner/replay/). */
+    replaying: z.boolean().optional(),
   }),
   z.object({
     type: z.literal('finished'),

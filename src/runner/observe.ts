@@ -24,7 +24,8 @@ async function toNumbers(result: unknown, what: string): Promise<Reading> {
       throw new TypeError(
         `${what} returned a tensor of shape [${result.shape}]; expected a scalar or 1-D tensor`,
       );
-    const data = Array.from(await result.data(), Number);
+    // Every backend the runner picks reads synchronously; dataSync skips a promise per sample.
+    const data = Array.from(result.dataSync(), Number);
     return result.rank === 0 ? data[0] : data;
   }
   if (Array.isArray(result) || ArrayBuffer.isView(result)) {

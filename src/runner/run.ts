@@ -86,10 +86,11 @@ export async function runRequest(request: Start, send: Send, stopRequested: () =
   const outcome = await trainLoop({ definition, instance: constructed.instance, steps }, recorder, sink, {
     stopRequested,
     checkLeaks: (step) => leaks.check(step),
+    warn: (message) => process.stderr.write(`warning: ${message}\n`),
     yieldMs: request.batchMs,
-    progress: (step, stepsPerSecond) => {
+    progress: (step, stepsPerSecond, replaying) => {
       if (manifestDue()) writer.updateManifest({ step, stepsPerSecond });
-      send({ type: 'progress', step, steps, stepsPerSecond });
+      send({ type: 'progress', step, steps, stepsPerSecond, replaying });
     },
   });
   sink.flush();

@@ -42,6 +42,9 @@ export function experiment(options: ExperimentOptions) {
   if (!Number.isInteger(options?.steps) || options.steps < 1) {
     throw new TypeError(`@experiment needs { steps: a positive integer }, got ${JSON.stringify(options)}`);
   }
+  if (options.replay !== undefined && typeof options.replay !== 'boolean') {
+    throw new TypeError(`@experiment: 'replay' must be true or false, got ${JSON.stringify(options.replay)}`);
+  }
   return (ctor: new () => object, context: ClassDecoratorContext): void => {
     const name = String(context.name);
     const d = declared(context.metadata);

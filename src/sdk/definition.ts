@@ -6,6 +6,12 @@ export interface ExperimentOptions {
   /** How many times `step` is called. */
   steps: number;
   description?: string;
+  /**
+   * Whether the runner may replay step() as a compiled program once it has proved that the step does the same
+   * thing every time (default true; see src/runner/replay/replayer.ts). Turn it off for a step whose JavaScript
+   * changes what it does in ways the checks cannot see, such as a counter kept outside the class.
+   */
+  replay?: boolean;
 }
 
 /** Options of `@observable`: sampled every `every` steps (default 1), and/or once at the end. */

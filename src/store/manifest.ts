@@ -35,6 +35,23 @@ export const BackendInfo = z.object({
 });
 export type BackendInfo = z.infer<typeof BackendInfo>;
 
+/** Whether the loop replayed a call (step() or an observable) as a compiled program (src/runner/replay/), and why (not). */
+export const ReplayInfo = z.object({
+  on: z.boolean(),
+  reason: z.string(),
+  /** Calls replayed (steps, for step()). */
+  replayed: z.number().int().nonnegative(),
+  /** The program's size: operations in all, and how many of them skip tfjs's kernels for direct loops or addon calls. */
+  operations: z.number().int().nonnegative().optional(),
+  nativeOperations: z.number().int().nonnegative().optional(),
+  /** Calls per replay: runs of small native operations go to the addon as one program call each. */
+  calls: z.number().int().nonnegative().optional(),
+});
+export type ReplayInfo = z.infer<typeof ReplayInfo>;
+
+export const StepReplayInfo = ReplayInfo.extend({ observables: z.record(z.string(), ReplayInfo) });
+export type StepReplayInfo = z.infer<typeof StepReplayInfo>;
+
 export const ObservableInfo = z.object({
   name: z.string(),
   every: z.number().int().positive().nullable(),
@@ -76,6 +93,8 @@ export const Manifest = z.object({
   agreement: z.array(PredictionScore),
   /** The process that writes the run, so a reader can tell a live run from one whose writer died. */
   writer: z.object({ pid: z.number().int(), hostname: z.string() }),
+  /** Step replay, once the loop has decided (absent in runs from before it existed, and before step 4). */
+  replay: StepReplayInfo.optional(),
   /** The sweep this run is a point of (src/sweep/), absent for a run on its own. */
   sweep: SweepTag.optional(),
 });

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunnerMessageOf } from '../../src/protocol/runner';
+import { REPLAY_ENV } from '../../src/runner/replay/replayer';
 import { loadRun, loadSeries } from '../../src/store/runReader';
 import { FIXTURES, finished, runFixture, startFixture, tempRunsDir } from './helpers';
 
@@ -181,5 +182,59 @@ describe('the runner watching for tensor leaks', () => {
       await runFixture('counter.exp.ts', runsDir, { overrides: { delayMs: 1 }, steps: 700 }, { output }),
     );
     assert.doesNotMatch(stderr, /leaks/);
+  });
+});
+
+describe('step replay in the runner', () => {
+  let runsDir: string;
+  beforeEach(() => (runsDir = tempRunsDir()));
+  afterEach(() => fs.rmSync(runsDir, { recursive: true, force: true }));
+  const deepLinear = path.join(__dirname, '..', '..', 'templates', 'deepLinear.exp.ts');
+
+  it('replays the deep linear step and its observables, recording what the real steps record', async () => {
+    const run = async () => finished(await runFixture(deepLinear, runsDir, { backend: 'auto', steps: 1500 }));
+    const { manifest } = await run();
+    assert.equal(manifest.status, 'completed');
+    if (manifest.backend.name === 'tensorflow') return; // tfjs-node keeps tensors where replay cannot reach them
+    const replay = manifest.replay!;
+    assert.equal(replay.on, true, replay.reason);
+    assert.ok(replay.replayed >= 1490, `replayed ${replay.replayed}`);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(replay.observables).map(([name, o]) => [name, o.on])),
+      { loss: true, modes: true },
+    );
+    // The same run with every step real records the same curves.
+    process.env[REPLAY_ENV] = 'off';
+    const real = await run().finally(() => delete process.env[REPLAY_ENV]);
+    assert.equal(real.manifest.replay?.on, false);
+    for (const name of ['loss', 'modes[0]', 'modes[5]']) {
+      const x = loadSeries(runsDir, manifest.id, name).value;
+      const y = loadSeries(runsDir, real.manifest.id, name).value;
+      assert.equal(x.length, 151);
+      x.forEach((v, i) =>
+        assert.ok(Math.abs(v - y[i]) <= 1e-4 * Math.max(1, Math.abs(y[i])), `${name}[${i}]: ${v}, ${y[i]}`),
+      );
+    }
+  });
+
+  it(`is off under ${REPLAY_ENV}=off, and says so`, async () => {
+    process.env[REPLAY_ENV] = 'off';
+    try {
+      const { manifest } = finished(await runFixture(deepLinear, runsDir, { steps: 20 }));
+      assert.equal(manifest.replay?.on, false);
+      assert.match(manifest.replay!.reason, /turned off by LM_REPLAY=off/);
+    } finally {
+      delete process.env[REPLAY_ENV];
+    }
+  });
+
+  it('stops replaying when a periodic check finds the step changed, warns on stderr, and trains on', async () => {
+    let stderr = '';
+    const output = (stream: string, text: string) => (stream === 'stderr' ? (stderr += text) : undefined);
+    const { manifest } = finished(await runFixture('hiddenSchedule.exp.ts', runsDir, {}, { output }));
+    assert.equal(manifest.status, 'completed');
+    assert.equal(manifest.replay?.on, false);
+    assert.match(manifest.replay!.reason, /step\(\) changed at step \d+/);
+    assert.match(stderr, /warning: replay of step\(\) stopped at step \d+: .*may have missed the change/);
   });
 });

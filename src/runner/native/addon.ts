@@ -40,6 +40,13 @@ export interface BlasAddon {
   ): void;
   /** x as [outer, reduce, inner] reduced over the middle axis into out [outer, inner]. */
   reduce(op: number, x: Float32Array, outer: number, reduce: number, inner: number, out: Float32Array): void;
+  /**
+   * A run of small operations executed in one call (native/src/program.cc; the encoding is built by
+   * src/runner/replay/emit.ts). `slots[i]` is a fixed slot's buffer or a live slot's length; a run passes the
+   * live slots' current buffers in index order.
+   */
+  program(code: Int32Array, alphas: Float32Array, slots: (Float32Array | number)[]): object;
+  runProgram(program: object, live: Float32Array[]): void;
   info(): { blas: string; core: string; threads: number };
 }
 

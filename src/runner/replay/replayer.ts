@@ -1,0 +1,418 @@
+/**
+ * Step replay: the training loop's step() run as a compiled program (program.ts) instead of through tfjs's
+ * engine, when the step provably does the same thing every time. On the small models of theory experiments
+ * the engine, not the arithmetic, is most of a step (deep linear d = 4: ~190 us a step, of which the kernels'
+ * arithmetic is a few us), so this is what lets them run as fast as the numpy script a researcher would write.
+ *
+ * The rules, in order:
+ * - Off when asked (`@experiment({ replay: false })`, LM_REPLAY=off), on a backend whose storage is not the CPU
+ *   backend's, when step() declares a parameter (it may read the step number) or is async.
+ * - Step 0 runs plainly (optimizers create their slots on their first step); steps 1 and 2 are recorded
+ *   (record.ts). A step that reads values back, draws random numbers, creates variables, changes a plain field
+ *   of the experiment (a counter, a number, an array) or points a field at an object it did not compute is not
+ *   replayable; two recordings whose signatures differ (other kernels, shapes, uploads) neither.
+ * - Step 3 is the proof: the program runs, its results are kept, the variables are put back, the real step runs
+ *   recorded, and both must agree (signature exactly, values to 1e-4 of their scale).
+ * - From then on steps replay, and every `checkEvery` steps one real step runs recorded and its signature must
+ *   still match; if it does not, replay stops for the rest of the run with a warning that says which step and
+ *   why (the steps since the last check may have missed the change). `checkEvery` keeps the checks under ~5% of
+ *   the time (a real step costs ~40 replayed ones on the deep linear model), between 20 and 1000 steps.
+ * - A step whose output would be written into storage some other tensor shares (a clone kept by the user) runs
+ *   for real.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ReplayInfo } from '../../store/manifest';
+import {
+  compileProgram,
+  currentTensor,
+  fieldName,
+  refresh,
+  stepSignature,
+  type CpuStorage,
+  type Program,
+  type Sources,
+} from './program';
+import { recordStep, type DataId, type Recording, type Values } from './record';
+import { snapshotState, stateChange, type FieldSnapshot } from './state';
+
+/** `LM_REPLAY=off` turns step replay off for every run (to compare against it, or to rule it out). */
+export const REPLAY_ENV = 'LM_REPLAY';
+
+const MIN_CHECK_EVERY = 20;
+const MAX_CHECK_EVERY = 1000;
+/** Largest share of the time the periodic checks may take. */
+const CHECK_SHARE = 0.05;
+/** Agreement between the replayed and the real step, relative to the largest magnitude of the values. */
+const TOLERANCE = 1e-4;
+
+type Call = (t: number) => unknown;
+type Recorded = Recording & { sources: Sources };
+type Phase = 'warmup' | 'recordA' | 'recordB' | 'prove' | 'on' | 'off';
+
+export interface ReplayOptions {
+  enabled: boolean;
+  /** Called once when replay stops after it was on, with the reason. */
+  warn: (message: string) => void;
+}
+
+/**
+ * What is replayed: the training step (its effect is on variables and fields), or an observable (its effect is
+ * also the tensor it returns, read from the program as numbers).
+ */
+export type Replayed = { kind: 'step' } | { kind: 'observable'; name: string };
+
+export class Replayer {
+  private phase: Phase = 'warmup';
+  private reason = '';
+  private program?: Program;
+  private firstRecording?: Recorded;
+  private replayed = 0;
+  private checkEvery = MIN_CHECK_EVERY;
+  private sinceCheck = 0;
+  private realMs = 0;
+  private intervalStart = 0;
+  private readonly label: string;
+  private readonly calls: string;
+  private readonly warn: (message: string) => void;
+
+  constructor(
+    private readonly instance: Record<string, unknown>,
+    private readonly call: Call,
+    private readonly what: Replayed,
+    options: ReplayOptions,
+  ) {
+    this.warn = options.warn;
+    this.label = what.kind === 'step' ? 'step()' : `observable '${what.name}'`;
+    this.calls = what.kind === 'step' ? 'steps' : 'calls';
+    const storage = cpuStorage();
+    if (!options.enabled) this.stop('turned off for this experiment');
+    else if (process.env[REPLAY_ENV] === 'off') this.stop(`turned off by ${REPLAY_ENV}=off`);
+    else if (!storage)
+      this.stop(`the ${tf.getBackend()} backend keeps tensors where replay cannot reach them`);
+    else if (what.kind === 'step' && call.length > 0) {
+      this.stop('step() takes the step number, so it may differ from step to step');
+    } else if (call.constructor.name === 'AsyncFunction') this.stop(`${this.label} is async`);
+  }
+
+  /**
+   * One call (step t): for real, recorded, or replayed. Returns what the call returned when it ran, and for a
+   * replayed observable its value as a number or number[].
+   */
+  run(t: number): unknown {
+    switch (this.phase) {
+      case 'off':
+        return this.call.call(this.instance, t);
+      case 'warmup':
+        // Optimizers create their slots on their first step, observables may cache on their first call.
+        this.phase = 'recordA';
+        return this.call.call(this.instance, t);
+      case 'recordA': {
+        const { recording, result } = this.record(t);
+        if (recording) {
+          this.firstRecording = recording;
+          this.phase = 'recordB';
+        }
+        return result;
+      }
+      case 'recordB': {
+        const { recording, result } = this.record(t);
+        if (recording) this.compile(recording);
+        return result;
+      }
+      case 'prove':
+        return this.prove(t);
+      case 'on': {
+        if (++this.sinceCheck >= this.checkEvery) return this.check(t);
+        const replayed = this.replay(t);
+        return replayed === NOT_REPLAYED ? this.call.call(this.instance, t) : replayed;
+      }
+    }
+  }
+
+  get replaying(): boolean {
+    return this.phase === 'on';
+  }
+
+  info(): ReplayInfo {
+    const on = this.phase === 'on';
+    return {
+      on,
+      reason: on
+        ? `replayed, checked against a real call every ${this.checkEvery} ${this.calls}`
+        : this.reason,
+      replayed: this.replayed,
+      ...(this.program && {
+        operations: this.program.operationCount,
+        nativeOperations: this.program.nativeOperations,
+        calls: this.program.operations.length,
+      }),
+    };
+  }
+
+  dispose(): void {
+    this.program?.dispose();
+    this.program = undefined;
+  }
+
+  private stop(reason: string): void {
+    this.phase = 'off';
+    this.reason = `not replayed: ${reason}`;
+    this.dispose();
+  }
+
+  /** One real call, recorded; no recording (and replay off) when it cannot be replayed. */
+  private record(t: number): { recording?: Recorded; result: unknown } {
+    const storage = cpuStorage()!;
+    const before = snapshotState(this.instance);
+    const start = performance.now();
+    const { recording, result } = recordStep(
+      () => this.call.call(this.instance, t),
+      (dataId) => storage.data.get(dataId).values as Values,
+      this.label,
+    );
+    this.realMs = performance.now() - start;
+    const after = snapshotState(this.instance);
+    const problem = recording.problem ?? stateChange(before, after, this.label) ?? this.resultProblem(result);
+    if (problem) {
+      this.stop(problem);
+      return { result };
+    }
+    const found = sources(recording, before.fields, after.fields);
+    if (this.what.kind === 'observable')
+      found.result = {
+        dataId: (result as tf.Tensor).dataId,
+        shape: (result as tf.Tensor).shape,
+        dtype: (result as tf.Tensor).dtype,
+      };
+    return { recording: { ...recording, sources: found }, result };
+  }
+
+  /** An observable is replayed only when it returns a scalar or 1-D tensor (numbers come from JavaScript). */
+  private resultProblem(result: unknown): string | undefined {
+    if (this.what.kind === 'step') return undefined;
+    if (!(result instanceof tf.Tensor)) return `${this.label} returns ${typeof result}, not a tensor`;
+    if (result.rank > 1 || result.dtype === 'string' || result.dtype === 'complex64') {
+      return `${this.label} returns a ${result.dtype} tensor of rank ${result.rank}`;
+    }
+    return undefined;
+  }
+
+  private compile(second: Recorded): void {
+    try {
+      const first = stepSignature(this.firstRecording!, this.firstRecording!.sources);
+      const program = compileProgram(second, second.sources, cpuStorage()!, kernelFunc);
+      this.firstRecording = undefined;
+      if (program.signature !== first) {
+        program.dispose();
+        const change = firstDifference(first, program.signature);
+        return this.stop(
+          `${this.label} runs different kernels or uploads different values from one call to the next (${change})`,
+        );
+      }
+      this.program = program;
+      this.phase = 'prove';
+    } catch (error) {
+      this.stop(message(error));
+    }
+  }
+
+  /** The replayed call against the real one, from the same state: outputs must agree. */
+  private prove(t: number): unknown {
+    const program = this.program!;
+    const storage = cpuStorage()!;
+    const targets = refresh(program, this.instance, storage);
+    if (!targets) {
+      this.stop(
+        `${this.label} leaves its results in storage that other tensors share (tensors it made and did not ` +
+          `dispose: wrap its body in tf.tidy)`,
+      );
+      return this.call.call(this.instance, t);
+    }
+    const saved = targets.map((values) => values.slice());
+    const start = performance.now();
+    this.execute(program, targets);
+    const replayMs = performance.now() - start;
+    const replayed = targets.map((values) => values.slice());
+    if (program.result !== undefined) replayed.push(program.slots[program.result].values!.slice());
+    targets.forEach((values, i) => values.set(saved[i]));
+    const { recording, result } = this.record(t);
+    if (!recording) return result;
+    try {
+      const real = stepSignature(recording, recording.sources);
+      if (real !== program.signature) {
+        this.stop(`${this.label} changed on its fourth call (${firstDifference(program.signature, real)})`);
+        return result;
+      }
+    } catch (error) {
+      this.stop(message(error));
+      return result;
+    }
+    const outputs = program.bindings.map((b) => ({
+      what: describeTarget(b.target),
+      values: storage.data.get(currentTensor(b.target, this.instance).dataId).values as Values,
+    }));
+    if (program.result !== undefined) {
+      outputs.push({
+        what: 'the value it returns',
+        values: storage.data.get((result as tf.Tensor).dataId).values as Values,
+      });
+    }
+    for (let i = 0; i < outputs.length; i++) {
+      const gap = relativeGap(replayed[i], outputs[i].values);
+      if (!(gap <= TOLERANCE)) {
+        this.stop(
+          `the replayed ${this.label} differs from the real one by ${gap.toExponential(2)} (relative) on ${outputs[i].what}`,
+        );
+        return result;
+      }
+    }
+    this.schedule(this.realMs, replayMs);
+    this.phase = 'on';
+    return result;
+  }
+
+  /**
+   * The interval between checks that keeps their cost under CHECK_SHARE of the time: a check (a real call,
+   * recorded, and its signature) against the time per call since the last check (for the step, that includes
+   * the observables), measured afresh at every check.
+   */
+  private schedule(checkMs: number, msPerCall: number): void {
+    const every = checkMs / (CHECK_SHARE * Math.max(msPerCall, 1e-4));
+    this.checkEvery = Math.round(Math.min(MAX_CHECK_EVERY, Math.max(MIN_CHECK_EVERY, every)));
+    this.sinceCheck = 0;
+    this.intervalStart = performance.now();
+  }
+
+  /** A periodic check: one real call, recorded, whose signature must still be the program's. */
+  private check(t: number): unknown {
+    const msPerCall = (performance.now() - this.intervalStart) / this.sinceCheck;
+    const program = this.program!;
+    const start = performance.now();
+    const { recording, result } = this.record(t);
+    if (!recording) {
+      this.warnStopped(t);
+      return result;
+    }
+    try {
+      const signature = stepSignature(recording, recording.sources);
+      this.schedule(performance.now() - start, msPerCall);
+      if (signature !== program.signature) {
+        this.stop(
+          `${this.label} changed at step ${t + 1} (${firstDifference(program.signature, signature)})`,
+        );
+        this.warnStopped(t);
+      }
+    } catch (error) {
+      this.stop(message(error));
+      this.warnStopped(t);
+    }
+    return result;
+  }
+
+  private warnStopped(t: number): void {
+    this.warn(
+      `replay of ${this.label} stopped at step ${t + 1}: ${this.reason.replace(/^not replayed: /, '')}; the run ` +
+        `goes on with real ${this.calls}, but up to ${this.checkEvery} ${this.calls} before were replayed and may have missed the change`,
+    );
+  }
+
+  /**
+   * One replayed call; NOT_REPLAYED when it has to run for real instead: an output's storage is shared, or the
+   * state the program reads is gone (a variable or field disposed elsewhere), which stops replay for good.
+   */
+  private replay(t: number): unknown {
+    const program = this.program!;
+    let targets: Values[] | undefined;
+    try {
+      targets = refresh(program, this.instance, cpuStorage()!);
+    } catch (error) {
+      this.stop(message(error));
+      this.warn(
+        `replay of ${this.label} stopped at step ${t + 1}: ${this.reason.replace(/^not replayed: /, '')}`,
+      );
+      return NOT_REPLAYED;
+    }
+    if (!targets) return NOT_REPLAYED;
+    this.execute(program, targets);
+    this.replayed++;
+    if (program.result === undefined) return undefined;
+    const slot = program.slots[program.result];
+    const values = Array.from(slot.values!);
+    return this.resultRank === 0 ? values[0] : values;
+  }
+
+  private get resultRank(): number {
+    return this.program?.resultShape?.length ?? 0;
+  }
+
+  private execute(program: Program, targets: Values[]): void {
+    for (const operation of program.operations) operation();
+    const { bindings, slots } = program;
+    for (let i = 0; i < bindings.length; i++) targets[i].set(slots[bindings[i].slot].values as never);
+  }
+}
+
+const NOT_REPLAYED = Symbol('not replayed');
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The backend's storage when it is the CPU backend's (cpu, blas), else undefined. */
+function cpuStorage(): CpuStorage | undefined {
+  const backend = tf.backend() as unknown as Partial<CpuStorage>;
+  return backend.data && typeof backend.write === 'function' && typeof backend.disposeData === 'function'
+    ? (backend as CpuStorage)
+    : undefined;
+}
+
+function kernelFunc(kernel: string): tf.KernelFunc {
+  const config = tf.getKernel(kernel, tf.getBackend());
+  if (!config) throw new Error(`kernel ${kernel} is not registered for ${tf.getBackend()}`);
+  return config.kernelFunc;
+}
+
+/** Where the step's inputs come from and which of its outputs the fields keep. */
+function sources(recording: Recording, before: FieldSnapshot, after: FieldSnapshot): Sources {
+  const variables = new Map<DataId, string>();
+  for (const [name, dataId] of recording.before) variables.set(dataId, name);
+  return { variables, fields: tensorFields(before), keptFields: tensorFields(after) };
+}
+
+function tensorFields(snapshot: FieldSnapshot): Map<DataId, { key: string; index?: number }> {
+  const fields = new Map<DataId, { key: string; index?: number }>();
+  for (const [key, value] of snapshot) {
+    if (value instanceof tf.Tensor && !(value instanceof tf.Variable) && !value.isDisposed) {
+      fields.set(value.dataId, { key });
+    } else if (Array.isArray(value)) {
+      value.forEach((v, index) => {
+        if (v instanceof tf.Tensor && !(v instanceof tf.Variable) && !v.isDisposed)
+          fields.set(v.dataId, { key, index });
+      });
+    }
+  }
+  return fields;
+}
+
+function relativeGap(a: Values, b: Values): number {
+  let scale = 0;
+  let gap = 0;
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(b[i]));
+    gap = Math.max(gap, Math.abs(a[i] - b[i]));
+  }
+  return gap / Math.max(scale, 1e-30);
+}
+
+function describeTarget(target: Program['bindings'][number]['target']): string {
+  return target.kind === 'variable' ? `variable '${target.name}'` : `this.${fieldName(target)}`;
+}
+
+function firstDifference(a: string, b: string): string {
+  const [x, y] = [a.split('\n'), b.split('\n')];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return `operation ${i + 1}: ${short(x[i])} then ${short(y[i])}`;
+  }
+  return 'same operations';
+}
+
+const short = (line: string | undefined) =>
+  line === undefined ? 'nothing' : line.length > 120 ? `${line.slice(0, 117)}...` : line;
