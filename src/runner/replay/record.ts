@@ -32,8 +32,10 @@ export interface Recording {
   /** Registered variables' storage before and after the step, by variable name. */
   before: Map<string, DataId>;
   after: Map<string, DataId>;
-  /** Why this step cannot be replayed, if it cannot (the first reason seen). */
+  /** Why this step cannot be replayed, if it cannot (the first reason seen), variables created aside. */
   problem?: string;
+  /** Whether the call created variables (as optimizers do on their first step: then it is a warm-up). */
+  createdVariables: boolean;
 }
 
 /** The engine's entry points that recording wraps (tfjs-core's Engine; its type does not export them all). */
@@ -75,6 +77,7 @@ export function recordStep(
     uploads: new Map(),
     before: variableStorage(),
     after: new Map(),
+    createdVariables: false,
   };
   const refuse = (problem: string) => (recording.problem ??= problem);
   const saved = {
@@ -120,7 +123,7 @@ export function recordStep(
     return t;
   };
   e.makeVariable = function (...args) {
-    refuse(`${label} creates a variable`);
+    recording.createdVariables = true;
     return saved.makeVariable.apply(this, args);
   };
   e.readSync = function (dataId) {

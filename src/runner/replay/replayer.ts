@@ -7,16 +7,18 @@
  * The rules, in order:
  * - Off when asked (`@experiment({ replay: false })`, LM_REPLAY=off), on a backend whose storage is not the CPU
  *   backend's, when step() declares a parameter (it may read the step number) or is async.
- * - Step 0 runs plainly (optimizers create their slots on their first step); steps 1 and 2 are recorded
- *   (record.ts). A step that reads values back, draws random numbers, creates variables, changes a plain field
- *   of the experiment (a counter, a number, an array) or points a field at an object it did not compute is not
- *   replayable; two recordings whose signatures differ (other kernels, shapes, uploads) neither.
- * - Step 3 is the proof: the program runs, its results are kept, the variables are put back, the real step runs
- *   recorded, and both must agree (signature exactly, values to 1e-4 of their scale).
+ * - Steps 0 and 1 are recorded (record.ts); when step 0 sets up state (an optimizer creates its slots on its
+ *   first step, a step adds a field it keeps) it counts as a warm-up and steps 1 and 2 are recorded. A step that
+ *   reads values back, draws random numbers, creates variables after that, changes JavaScript state (state.ts)
+ *   or points a field at an object it did not compute is not replayable; two recordings whose signatures differ
+ *   (other kernels, shapes, uploads) neither.
+ * - The next step is the proof: the program runs, its results are kept, the variables are put back, the real
+ *   step runs recorded, and both must agree (signature exactly, values to 1e-4 of their scale).
  * - From then on steps replay, and every `checkEvery` steps one real step runs recorded and its signature must
  *   still match; if it does not, replay stops for the rest of the run with a warning that says which step and
  *   why (the steps since the last check may have missed the change). `checkEvery` keeps the checks under ~5% of
- *   the time (a real step costs ~40 replayed ones on the deep linear model), between 20 and 1000 steps.
+ *   the time (a recorded real step costs ~300 replayed ones on the deep linear model), between 20 and 1000
+ *   steps (at least 100 for the first, whose estimate rests on cold timings).
  * - A step whose output would be written into storage some other tensor shares (a clone kept by the user) runs
  *   for real.
  */
@@ -40,6 +42,7 @@ export const REPLAY_ENV = 'LM_REPLAY';
 
 const MIN_CHECK_EVERY = 20;
 const MAX_CHECK_EVERY = 1000;
+const FIRST_CHECK_EVERY = 100;
 /** Largest share of the time the periodic checks may take. */
 const CHECK_SHARE = 0.05;
 /** Agreement between the replayed and the real step, relative to the largest magnitude of the values. */
@@ -62,6 +65,7 @@ export interface ReplayOptions {
 export type Replayed = { kind: 'step' } | { kind: 'observable'; name: string };
 
 export class Replayer {
+  /** The first call is recorded too; one that sets up state (an optimizer's slots, a field) is a warm-up. */
   private phase: Phase = 'warmup';
   private reason = '';
   private program?: Program;
@@ -103,9 +107,6 @@ export class Replayer {
       case 'off':
         return this.call.call(this.instance, t);
       case 'warmup':
-        // Optimizers create their slots on their first step, observables may cache on their first call.
-        this.phase = 'recordA';
-        return this.call.call(this.instance, t);
       case 'recordA': {
         const { recording, result } = this.record(t);
         if (recording) {
@@ -172,7 +173,18 @@ export class Replayer {
     );
     this.realMs = performance.now() - start;
     const after = snapshotState(this.instance);
-    const problem = recording.problem ?? stateChange(before, after, this.label) ?? this.resultProblem(result);
+    // The first call may set up what later calls use (an optimizer's slots, a field it keeps): then it is a
+    // warm-up, and the next two calls are the ones recorded and held to every rule.
+    const changed = stateChange(before, after, this.label);
+    if (this.phase === 'warmup' && !recording.problem && (recording.createdVariables || changed)) {
+      this.phase = 'recordA';
+      return { result };
+    }
+    const problem =
+      recording.problem ??
+      (recording.createdVariables ? `${this.label} creates a variable` : undefined) ??
+      changed ??
+      this.resultProblem(result);
     if (problem) {
       this.stop(problem);
       return { result };
@@ -266,7 +278,9 @@ export class Replayer {
         return result;
       }
     }
-    this.schedule(this.realMs, replayMs);
+    // Both times are of cold code here (the first replay, an early real step): the first interval is at least
+    // FIRST_CHECK_EVERY, and the next ones are measured.
+    this.schedule(this.realMs, replayMs, FIRST_CHECK_EVERY);
     this.phase = 'on';
     return result;
   }
@@ -276,9 +290,9 @@ export class Replayer {
    * recorded, and its signature) against the time per call since the last check (for the step, that includes
    * the observables), measured afresh at every check.
    */
-  private schedule(checkMs: number, msPerCall: number): void {
+  private schedule(checkMs: number, msPerCall: number, least = MIN_CHECK_EVERY): void {
     const every = checkMs / (CHECK_SHARE * Math.max(msPerCall, 1e-4));
-    this.checkEvery = Math.round(Math.min(MAX_CHECK_EVERY, Math.max(MIN_CHECK_EVERY, every)));
+    this.checkEvery = Math.round(Math.min(MAX_CHECK_EVERY, Math.max(least, every)));
     this.sinceCheck = 0;
     this.intervalStart = performance.now();
   }
