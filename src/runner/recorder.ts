@@ -38,6 +38,8 @@ const LOSS_LIKE = /loss/i;
 export class Recorder {
   private readonly kept = new Map<string, Column>();
   private readonly widths = new Map<string, number>();
+  /** Component series names by observable, made once (a sample of a vector observable names each component). */
+  private readonly names = new Map<string, string[]>();
   private readonly scored: Set<string>;
 
   constructor(
@@ -56,17 +58,21 @@ export class Recorder {
         step,
       );
     }
-    for (const [series, value] of values) this.write(series, step, value, this.scored.has(o.name));
+    const wall = this.wall();
+    const keep = this.scored.has(o.name);
+    for (const [series, value] of values) this.write(series, step, value, keep, wall);
   }
 
   predict(p: PredictionDefinition, step: number, point: PredictedPoint): void {
+    const wall = this.wall();
     const ys = this.components(p.observable, point.y, p.name);
-    for (const [series, value] of ys) this.write(predictionSeriesName(series, p.name), step, value, true);
+    for (const [series, value] of ys)
+      this.write(predictionSeriesName(series, p.name), step, value, true, wall);
     for (const side of ['lo', 'hi'] as const) {
       const band = point[side];
       if (band === undefined) continue;
       for (const [series, value] of this.components(p.observable, band, p.name)) {
-        this.write(bandSeriesName(series, p.name, side), step, value, p.score === 'band');
+        this.write(bandSeriesName(series, p.name, side), step, value, p.score === 'band', wall);
       }
     }
   }
@@ -111,11 +117,13 @@ export class Recorder {
         `${who} gave ${reading.length} values where ${width ?? 'a number'} ${width === undefined ? 'was' : 'were'} expected`,
       );
     }
-    return reading.map((v, i) => [componentName(observable, i), v]);
+    let names = this.names.get(observable);
+    if (!names) this.names.set(observable, (names = reading.map((_, i) => componentName(observable, i))));
+    return reading.map((v, i) => [names[i], v]);
   }
 
-  private write(series: string, step: number, value: number, keep: boolean): void {
-    this.sink.push({ series, step, value, wall: this.wall() });
+  private write(series: string, step: number, value: number, keep: boolean, wall: number): void {
+    this.sink.push({ series, step, value, wall });
     if (!keep) return;
     let column = this.kept.get(series);
     if (!column) this.kept.set(series, (column = { step: [], value: [] }));
