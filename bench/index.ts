@@ -4,12 +4,14 @@
  * on the issue-6 workloads (target ratio >= 1), the cost of a chart update with 1M samples per series (host
  * bucketing and webview drawing), the extension's activation cost, the local sweep pool's parallel efficiency
  * and per-point overhead, the SLURM backend's submit-to-first-sample time on a localhost cluster, and the cost
- * of the mechanics library's observables and fits. Timings live here, not in tests.
+ * of the mechanics library's observables and fits, and (longRun) tensors and memory over a million steps.
+ * Timings live here, not in tests.
  * `npm run bench -- vsNumpy` (or any list of section names) runs only those sections.
  */
 import * as path from 'node:path';
 import { benchActivation } from './activation';
 import { benchChartUpdate } from './chartUpdate';
+import { benchLongRun } from './longRun';
 import { benchRunnerOverhead } from './runnerOverhead';
 import { benchMechanics } from './mechanics';
 import { benchStore } from './store';
@@ -37,6 +39,7 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
   chartUpdate: benchChartUpdate,
   activation: async () => benchActivation(),
   vsNumpy: benchVsNumpy,
+  longRun: () => benchLongRun(),
   sweepLocal: () => benchSweepLocal(),
   mechanics: benchMechanics,
   sweepSlurm: () => benchSweepSlurm(),
