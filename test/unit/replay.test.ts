@@ -195,11 +195,11 @@ describe('step replay (src/runner/replay/)', function () {
         this.optimizer.minimize(() => this.loss().add(tf.randomNormal([]).mul(1e-3)));
       }, /draws random numbers/));
 
-    it('a step that keeps a counter in a field', () =>
-      refused(function (this: Linear & { count?: number }) {
-        this.count = (this.count ?? 0) + 1;
+    it('a step that keeps a running product in a field (only integer counters are advanced)', () =>
+      refused(function (this: Linear & { scale?: number }) {
+        this.scale = (this.scale ?? 1) * 0.5;
         this.optimizer.minimize(() => this.loss());
-      }, /changes this.count|adds the field this.count/));
+      }, /changes this.scale/));
 
     it('a step that updates JavaScript state on an object it holds', () =>
       refused(function (this: Linear & { helper?: { decay: number } }) {
@@ -284,6 +284,45 @@ describe('step replay (src/runner/replay/)', function () {
       assert.equal(replayer.info().on, true);
       clone.dispose();
       replayer.dispose();
+    });
+
+    it('list inputs (addN) and int32 storage read as float32 (a cast that keeps its storage)', async () => {
+      for (const backend of ['cpu', BLAS_BACKEND]) {
+        await tf.setBackend(backend);
+        const make = () => {
+          const m = new Linear(4, sgd, 9) as Linear & { labels: tf.Tensor };
+          m.labels = tf.tensor2d([[1, 0, 2, 3, 1, 0, 2, 1]], [1, 8], 'int32');
+          m.step = function (this: typeof m) {
+            this.optimizer.minimize(() => {
+              const f = this.weights.reduce<tf.Tensor>((p, w) => w.matMul(p), this.x);
+              const target = this.y.add(this.labels.cast('float32'));
+              return tf.addN([f.sub(target).square().mean(), this.weights[0].square().mean()]) as tf.Scalar;
+            });
+          };
+          return m;
+        };
+        const [replayed, real] = [make(), make()];
+        const info = train(replayed, 40);
+        train(real, 40, false);
+        assert.equal(info.on, true, `${backend}: ${info.reason}`);
+        assertClose(replayed.values(), real.values(), 1e-5);
+      }
+    });
+
+    it('counters the step advances (a field, one on a held object) advance on replayed steps too', () => {
+      const model = new Linear(4, sgd, 8) as Linear & { count: number; clock: { ticks: number[] } };
+      model.count = 0;
+      model.clock = { ticks: [0, 0] };
+      model.step = function (this: typeof model) {
+        this.count++;
+        this.clock.ticks[1] += 3;
+        this.optimizer.minimize(() => this.loss());
+      };
+      const info = train(model, 250);
+      assert.equal(info.on, true, info.reason);
+      assert.ok(info.replayed > 200);
+      assert.equal(model.count, 250);
+      assert.deepEqual(model.clock.ticks, [0, 750]);
     });
 
     it('a step that keeps its loss in a field: the field holds the replayed loss', () => {

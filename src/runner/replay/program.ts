@@ -7,10 +7,18 @@
  * uploads, and bound the same outputs: the test for "this step does the same thing every time".
  */
 import * as tf from '@tensorflow/tfjs';
-import type { DataType, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { DataType, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BlasAddon } from '../native/addon';
 import { nativeOperation } from './emit';
-import { engine, type DataId, type RecordedTensor, type Recording, type Values } from './record';
+import type { Counter } from './state';
+import {
+  engine,
+  type DataId,
+  type RecordedKernel,
+  type RecordedTensor,
+  type Recording,
+  type Values,
+} from './record';
 
 /** Where a slot's values live. */
 export type SlotSource =
@@ -54,6 +62,8 @@ export interface Program {
   /** The variable and field slots, in slot order, and their current float32 storage (refresh sets both). */
   live: Slot[];
   liveValues: Float32Array[];
+  /** Counters a replay advances, as the real call did. */
+  counters: Counter[];
   /** Operations per replay (kernels, not counting views and constants), several per call when grouped. */
   operationCount: number;
   /** How many operations call the addon directly (the rest run a kernel function). */
@@ -72,6 +82,8 @@ export interface Sources {
   keptFields: Map<DataId, { key: string; index?: number }>;
   /** The tensor the call returned, for an observable whose value is read from the program. */
   result?: RecordedTensor;
+  /** Integers the call advanced by a fixed amount (state.ts). */
+  counters?: Counter[];
 }
 
 /** A stable number per external constant's storage, so that two recordings name the same tensor alike. */
@@ -102,7 +114,13 @@ function translate(
   build: { storage: CpuStorage; kernelFunc: (kernel: string) => KernelFunc } | undefined,
 ): Program {
   const slots: Slot[] = [];
+  /** The slot of each storage, under the dtype it was first seen with; other dtypes of it in `retyped`. */
   const slotOf = new Map<DataId, number>();
+  const retyped = new Map<DataId, Map<DataType, number>>();
+  const find = (dataId: DataId, dtype: DataType): number | undefined => {
+    const slot = slotOf.get(dataId);
+    return slot !== undefined && slots[slot].dtype === dtype ? slot : retyped.get(dataId)?.get(dtype);
+  };
   const lines: string[] = [];
   const registered: DataId[] = [];
   /** Slots whose values do not depend on the variables or fields: computed once, here. */
@@ -110,15 +128,18 @@ function translate(
 
   const ownStorage = (dtype: DataType, size: number, shape: number[], values?: () => Values) => {
     if (!build) return {};
-    const own = values ? values().slice() : allocate(dtype, size);
+    // A float32 tensor's storage is not always a Float32Array (a cast from int32 may keep an Int32Array).
+    const own = values ? copyAs(dtype, values()) : allocate(dtype, size);
     const dataId = build.storage.write(own, shape, dtype);
     registered.push(dataId);
     return { values: own, dataId };
   };
 
   const input = (t: RecordedTensor): { slot: number; key: string } => {
-    const known = slotOf.get(t.dataId);
+    const known = find(t.dataId, t.dtype);
     if (known !== undefined) return { slot: known, key: `#${known}` };
+    if (slotOf.has(t.dataId))
+      throw new Error(`a tensor's storage is read as ${t.dtype} without a kernel that makes it so`);
     const size = t.shape.reduce((a, b) => a * b, 1);
     const add = (slot: Slot, key: string) => {
       slotOf.set(t.dataId, slots.length);
@@ -150,7 +171,7 @@ function translate(
   let nativeOperations = 0;
   for (const k of recording.kernels) {
     const inputs = k.inputs.map(([name, t]) => ({ name, tensor: t, ...input(t) }));
-    const aliased = k.outputs.map((o) => slotOf.get(o.dataId));
+    const aliased = k.outputs.map((o) => find(o.dataId, o.dtype));
     const shapes = (ts: RecordedTensor[]) => ts.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(' ');
     const head =
       `${k.kernel} ${JSON.stringify(k.attrs)} (${inputs.map((i) => `${i.name}=${i.key}`).join(' ')}) ` +
@@ -160,7 +181,31 @@ function translate(
       lines.push(`${head} alias ${aliased.join(',')}`);
       continue;
     }
-    if (aliased.some((a) => a !== undefined)) {
+    const [o] = k.outputs;
+    const from = slotOf.get(o.dataId);
+    if (k.outputs.length === 1 && from !== undefined) {
+      // An input's storage under another dtype (Cast from int32 to float32 keeps the Int32Array): a converted
+      // copy, since the native operations need float32 storage.
+      const slot = slots.length;
+      slots.push({
+        source: { kind: 'temp' },
+        dtype: o.dtype,
+        size: slots[from].size,
+        ...ownStorage(o.dtype, slots[from].size, o.shape),
+      });
+      retyped.set(o.dataId, new Map([...(retyped.get(o.dataId) ?? []), [o.dtype, slot]]));
+      lines.push(`${head} retype ${from} -> ${slot}`);
+      const [source, target] = [slots[from], slots[slot]];
+      const convert = () => (target.values as Float32Array).set(source.values as Float32Array);
+      if (fixed.has(from)) {
+        fixed.add(slot);
+        if (build) convert();
+      } else if (build) {
+        steps.push({ run: convert });
+      }
+      continue;
+    }
+    if (aliased.some((a) => a !== undefined) || k.outputs.some((out) => slotOf.has(out.dataId))) {
       throw new Error(`kernel ${k.kernel} returns some of its inputs' storage and some new`);
     }
     const outputs = k.outputs.map((o) => {
@@ -177,7 +222,7 @@ function translate(
     const native = build.storage.native && nativeOperation(build.storage.native, k);
     const operation = native
       ? () => native.run(ins, outputs[0])
-      : kernelOperation(build.kernelFunc(k.kernel), k.attrs, inputs, ins, outputs, build.storage);
+      : kernelOperation(build.kernelFunc(k.kernel), k, inputs, ins, outputs, build.storage);
     if (constant) {
       // Every input is a constant: run it once now, its outputs are constants too.
       operation();
@@ -216,6 +261,8 @@ function translate(
   for (const [dataId, field] of sources.keptFields) {
     if (!sources.fields.has(dataId)) bind({ kind: 'field', ...field }, dataId, `this.${fieldName(field)}`);
   }
+  const counters = sources.counters ?? [];
+  for (const c of counters) lines.push(`counter this.${c.path} += ${c.delta}`);
   let result: number | undefined;
   if (sources.result) {
     result = input(sources.result).slot;
@@ -229,6 +276,7 @@ function translate(
     result,
     resultShape: sources.result?.shape,
     nativeOperations,
+    counters,
     operationCount: steps.length,
     live,
     liveValues,
@@ -281,19 +329,29 @@ function segments(
  */
 function kernelOperation(
   func: KernelFunc,
-  attrs: NamedAttrMap,
+  { attrs, listInputs }: RecordedKernel,
   inputs: { name: string; tensor: RecordedTensor }[],
   ins: Slot[],
   outputs: Slot[],
   backend: CpuStorage,
 ): () => void {
-  const named: Record<string, TensorInfo> = {};
-  for (const i of inputs) named[i.name] = { dataId: {}, shape: i.tensor.shape, dtype: i.tensor.dtype };
+  // The kernel's inputs object, list inputs (`tensors[0]`...) gathered back into arrays; `infos[j]` is input j's.
+  const named: Record<string, TensorInfo | TensorInfo[]> = {};
+  const infos = inputs.map((i) => {
+    const info: TensorInfo = { dataId: {}, shape: i.tensor.shape, dtype: i.tensor.dtype };
+    const list = /^(.*)\[(\d+)\]$/.exec(i.name);
+    if (list) ((named[list[1]] ??= []) as TensorInfo[])[Number(list[2])] = info;
+    else named[i.name] = info;
+    return info;
+  });
   return () => {
-    inputs.forEach((i, j) => (named[i.name].dataId = ins[j].dataId!));
-    const result = func({ inputs: named, attrs, backend: backend as never }) as TensorInfo | TensorInfo[];
-    const infos = Array.isArray(result) ? result : [result];
-    infos.forEach((info, o) => {
+    infos.forEach((info, j) => (info.dataId = ins[j].dataId!));
+    const result = func({
+      inputs: (listInputs ? infos : named) as never,
+      attrs,
+      backend: backend as never,
+    }) as TensorInfo | TensorInfo[];
+    (Array.isArray(result) ? result : [result]).forEach((info, o) => {
       (outputs[o].values as Float32Array).set(backend.data.get(info.dataId).values as Float32Array);
       if (!ins.some((s) => s.dataId === info.dataId)) backend.disposeData(info.dataId);
     });
@@ -316,7 +374,11 @@ export function refresh(
     slot.dataId = dataId;
     slot.values = storage.data.get(dataId).values as Values;
   }
-  program.live.forEach((slot, i) => (program.liveValues[i] = slot.values as Float32Array));
+  for (let i = 0; i < program.live.length; i++) {
+    const values = program.live[i].values;
+    if (!(values instanceof Float32Array)) return undefined; // float32 kept in another array type: run for real
+    program.liveValues[i] = values;
+  }
   const targets: Values[] = [];
   for (const b of program.bindings) {
     const entry = storage.data.get(currentTensor(b.target, instance).dataId);
@@ -342,6 +404,11 @@ export function currentTensor(source: Binding['target'], instance: Record<string
 
 export function fieldName(field: { key: string; index?: number }): string {
   return field.index === undefined ? field.key : `${field.key}[${field.index}]`;
+}
+
+function copyAs(dtype: DataType, values: Values): Values {
+  if (dtype === 'float32' && !(values instanceof Float32Array)) return Float32Array.from(values);
+  return values.slice();
 }
 
 function allocate(dtype: DataType, size: number): Values {

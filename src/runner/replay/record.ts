@@ -20,8 +20,13 @@ export interface RecordedTensor {
 export interface RecordedKernel {
   kernel: string;
   attrs: NamedAttrMap;
-  /** Inputs by the kernel's input names, in the order the op passed them (undefined inputs left out). */
+  /**
+   * Inputs by the kernel's input names, in the order the op passed them (undefined inputs left out); a list
+   * input (AddN's, Concat's `tensors`) as one entry per element, named `tensors[0]`, `tensors[1]`...
+   */
   inputs: [string, RecordedTensor][];
+  /** The inputs were passed as a list, not a named map (tfjs's AddN). */
+  listInputs: boolean;
   outputs: RecordedTensor[];
 }
 
@@ -101,9 +106,14 @@ export function recordStep(
       recording.kernels.push({
         kernel,
         attrs: attrs ?? {},
-        inputs: Object.entries(inputs)
-          .filter((entry): entry is [string, Tensor] => entry[1] != null)
-          .map(([name, t]) => [name, describe(t)]),
+        listInputs: Array.isArray(inputs),
+        inputs: Object.entries(inputs).flatMap(([name, t]: [string, Tensor | Tensor[] | undefined]) =>
+          t == null
+            ? []
+            : Array.isArray(t)
+              ? t.map((u, i): [string, RecordedTensor] => [`${name}[${i}]`, describe(u)])
+              : [[name, describe(t)] as [string, RecordedTensor]],
+        ),
         outputs: (Array.isArray(result) ? result : [result]).map(describe),
       });
     }

@@ -175,7 +175,7 @@ export class Replayer {
     const after = snapshotState(this.instance);
     // The first call may set up what later calls use (an optimizer's slots, a field it keeps): then it is a
     // warm-up, and the next two calls are the ones recorded and held to every rule.
-    const changed = stateChange(before, after, this.label);
+    const { problem: changed, counters } = stateChange(before, after, this.label);
     if (this.phase === 'warmup' && !recording.problem && (recording.createdVariables || changed)) {
       this.phase = 'recordA';
       return { result };
@@ -189,7 +189,7 @@ export class Replayer {
       this.stop(problem);
       return { result };
     }
-    const found = sources(recording, before.fields, after.fields);
+    const found = { ...sources(recording, before.fields, after.fields), counters };
     if (this.what.kind === 'observable')
       found.result = {
         dataId: (result as tf.Tensor).dataId,
@@ -242,8 +242,15 @@ export class Replayer {
     }
     const saved = targets.map((values) => values.slice());
     const start = performance.now();
-    this.execute(program, targets);
+    try {
+      this.execute(program, targets);
+    } catch (error) {
+      // The program failed before writing anything back (bindings and counters come last).
+      this.stop(`the compiled program failed: ${message(error)}`);
+      return this.call.call(this.instance, t);
+    }
     const replayMs = performance.now() - start;
+    for (const c of program.counters) (c.holder[c.key] as number) -= c.delta; // the real step advances them
     const replayed = targets.map((values) => values.slice());
     if (program.result !== undefined) replayed.push(program.slots[program.result].values!.slice());
     targets.forEach((values, i) => values.set(saved[i]));
@@ -347,7 +354,15 @@ export class Replayer {
       return NOT_REPLAYED;
     }
     if (!targets) return NOT_REPLAYED;
-    this.execute(program, targets);
+    try {
+      this.execute(program, targets);
+    } catch (error) {
+      this.stop(`the compiled program failed: ${message(error)}`);
+      this.warn(
+        `replay of ${this.label} stopped at step ${t + 1}: ${this.reason.replace(/^not replayed: /, '')}`,
+      );
+      return NOT_REPLAYED;
+    }
     this.replayed++;
     if (program.result === undefined) return undefined;
     const slot = program.slots[program.result];
@@ -361,8 +376,10 @@ export class Replayer {
 
   private execute(program: Program, targets: Values[]): void {
     for (const operation of program.operations) operation();
-    const { bindings, slots } = program;
+    const { bindings, slots, counters } = program;
     for (let i = 0; i < bindings.length; i++) targets[i].set(slots[bindings[i].slot].values as never);
+    for (let i = 0; i < counters.length; i++)
+      (counters[i].holder[counters[i].key] as number) += counters[i].delta;
   }
 }
 

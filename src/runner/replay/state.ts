@@ -18,22 +18,38 @@ export type FieldSnapshot = Map<string, unknown>;
 export interface StateSnapshot {
   fields: FieldSnapshot;
   /** Every primitive, typed array and nested tensor reachable from non-tensor fields, by path. */
-  nested: Map<string, unknown>;
+  nested: Map<string, Entry>;
+}
+
+/** A value in the state, and where it lives (to advance a counter there). */
+interface Entry {
+  value: unknown;
+  holder: Record<string | number, unknown>;
+  key: string | number;
+}
+
+/** A number the call advances by the same amount every time (a step counter): replay advances it too. */
+export interface Counter {
+  path: string;
+  holder: Record<string | number, unknown>;
+  key: string | number;
+  delta: number;
 }
 
 export function snapshotState(instance: Record<string, unknown>): StateSnapshot {
   const fields: FieldSnapshot = new Map();
-  const nested = new Map<string, unknown>();
+  const nested = new Map<string, Entry>();
   const seen = new Set<object>([instance]);
   for (const key of Object.keys(instance)) {
     const value = instance[key];
     fields.set(key, Array.isArray(value) ? value.slice() : value);
     if (Array.isArray(value)) {
       value.forEach((v, i) => {
-        if (!(v instanceof tf.Tensor)) walk(v, `${key}[${i}]`, 1, nested, seen);
+        if (!(v instanceof tf.Tensor))
+          walk(v, `${key}[${i}]`, value as unknown as Entry['holder'], i, 1, nested, seen);
       });
     } else if (!(value instanceof tf.Tensor)) {
-      walk(value, key, 1, nested, seen);
+      walk(value, key, instance, key, 1, nested, seen);
     }
   }
   return { fields, nested };
@@ -42,56 +58,86 @@ export function snapshotState(instance: Record<string, unknown>): StateSnapshot 
 function walk(
   value: unknown,
   path: string,
+  holder: Entry['holder'],
+  key: string | number,
   depth: number,
-  into: Map<string, unknown>,
+  into: Map<string, Entry>,
   seen: Set<object>,
 ): void {
   if (into.size >= MAX_VALUES || typeof value === 'function') return;
   if (value === null || typeof value !== 'object' || value instanceof tf.Tensor) {
-    into.set(path, value);
+    into.set(path, { value, holder, key });
     return;
   }
   if (ArrayBuffer.isView(value)) {
-    into.set(path, sample(value as unknown as ArrayLike<number>));
+    into.set(path, { value: sample(value as unknown as ArrayLike<number>), holder, key });
     return;
   }
   if (seen.has(value) || depth > MAX_DEPTH) return;
   seen.add(value);
   if (value instanceof Map || value instanceof Set) {
-    into.set(`${path}.size`, value.size);
+    into.set(`${path}.size`, { value: value.size, holder, key });
     return;
   }
+  const inner = value as Entry['holder'];
   if (Array.isArray(value)) {
-    into.set(`${path}.length`, value.length);
-    value.forEach((v, i) => walk(v, `${path}[${i}]`, depth + 1, into, seen));
+    into.set(`${path}.length`, { value: value.length, holder, key });
+    value.forEach((v, i) => walk(v, `${path}[${i}]`, inner, i, depth + 1, into, seen));
     return;
   }
-  for (const key of Object.keys(value)) {
+  for (const k of Object.keys(value)) {
     // tfjs optimizers count their calls in iterations_, read only when their weights are saved.
-    if (key === 'iterations_' && value instanceof tf.Optimizer) continue;
-    walk((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1, into, seen);
+    if (k === 'iterations_' && value instanceof tf.Optimizer) continue;
+    walk(inner[k], `${path}.${k}`, inner, k, depth + 1, into, seen);
   }
 }
 
 /**
- * Why the call's effect on the state cannot be replayed: a field added, a plain value or nested object changed,
- * or a field now holding another object that is not a tensor. Top-level tensors may change (kept outputs).
+ * What the call did to the state: integers it advanced (counters, which replay advances by the same amount),
+ * and the first change replay cannot repeat, if any: a field added, another value or nested object changed, or
+ * a field now holding another object that is not a tensor. Top-level tensors may change (kept outputs).
  */
-export function stateChange(before: StateSnapshot, after: StateSnapshot, label: string): string | undefined {
+export function stateChange(
+  before: StateSnapshot,
+  after: StateSnapshot,
+  label: string,
+): { problem?: string; counters: Counter[] } {
+  const counters: Counter[] = [];
+  for (const [path, entry] of after.nested) {
+    const old = before.nested.get(path)?.value;
+    const delta = (entry.value as number) - (old as number);
+    if (Number.isInteger(old) && Number.isInteger(entry.value) && delta !== 0) {
+      counters.push({ path, holder: entry.holder, key: entry.key, delta });
+    }
+  }
+  const problem = unreplayable(before, after, label, new Set(counters.map((c) => c.path)));
+  return { problem, counters };
+}
+
+function unreplayable(
+  before: StateSnapshot,
+  after: StateSnapshot,
+  label: string,
+  counters: Set<string>,
+): string | undefined {
   for (const [key, value] of after.fields) {
     const old = before.fields.get(key);
     if (!before.fields.has(key)) return `${label} adds the field this.${key}`;
+    if (counters.has(key)) continue;
     if (Array.isArray(value) && Array.isArray(old)) {
       if (value.length !== old.length) return `${label} changes the length of this.${key}`;
       for (let i = 0; i < value.length; i++) {
-        if (!sameOrTensor(old[i], value[i])) return `${label} changes this.${key}[${i}]`;
+        if (!counters.has(`${key}[${i}]`) && !sameOrTensor(old[i], value[i])) {
+          return `${label} changes this.${key}[${i}]`;
+        }
       }
     } else if (!sameOrTensor(old, value)) {
       return `${label} changes this.${key}`;
     }
   }
-  for (const [path, value] of after.nested) {
-    if (!before.nested.has(path) || !sameValue(before.nested.get(path), value))
+  for (const [path, entry] of after.nested) {
+    if (counters.has(path)) continue;
+    if (!before.nested.has(path) || !sameValue(before.nested.get(path)!.value, entry.value))
       return `${label} changes this.${path}`;
   }
   for (const path of before.nested.keys()) {
