@@ -62,6 +62,8 @@ export function formatReport(report: RunReport): string {
     `${report.experiment} ${report.runId}: ${report.status} after ${report.steps} steps${rate} (backend ${report.backend}${report.replay?.on ? ', step replay' : ''})`,
   ];
   if (report.error) lines.push(`error: ${report.error.message}${at(report.error.location)}`);
+  // Why a run was slower than it could be: every step went through tfjs (src/runner/replay/).
+  if (report.replay && !report.replay.on) lines.push(`step replay: ${report.replay.reason}`);
   const observed = Object.entries(report.observables).map(([name, v]) => [
     name,
     Array.isArray(v) ? v.map(num).join(' ') : num(v),

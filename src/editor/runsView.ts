@@ -57,7 +57,7 @@ export class RunItem extends vscode.TreeItem {
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(', ');
     this.tooltip = new vscode.MarkdownString(
-      `**${m.title}**\n\n\`${m.id}\`\n\n${m.status}, step ${m.step}/${m.steps}, ${num(m.stepsPerSecond)} steps/s, backend ${m.backend.name}\n\n${params}${m.error ? `\n\n${m.error.message}` : ''}`,
+      `**${m.title}**\n\n\`${m.id}\`\n\n${m.status}, step ${m.step}/${m.steps}, ${num(m.stepsPerSecond)} steps/s, backend ${m.backend.name}${m.replay ? (m.replay.on ? ' + step replay' : ` (${m.replay.reason})`) : ''}\n\n${params}${m.error ? `\n\n${m.error.message}` : ''}`,
     );
     const [icon, color] = ICONS[m.status];
     this.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
