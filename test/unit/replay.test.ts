@@ -92,12 +92,15 @@ function replayAgreesWithRealSteps(backend: string) {
 describe('step replay (src/runner/replay/)', function () {
   this.timeout(20000);
   let saved: string | undefined;
+  let backend: string;
   before(() => {
     saved = process.env[REPLAY_ENV];
     delete process.env[REPLAY_ENV];
+    backend = tf.getBackend();
   });
-  after(() => {
+  after(async () => {
     if (saved !== undefined) process.env[REPLAY_ENV] = saved;
+    await tf.setBackend(backend); // later test files expect the backend they found
   });
 
   describe('on the blas backend (addon calls)', () => {
