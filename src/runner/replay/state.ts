@@ -104,10 +104,16 @@ export function stateChange(
 ): { problem?: string; counters: Counter[] } {
   const counters: Counter[] = [];
   for (const [path, entry] of after.nested) {
-    const old = before.nested.get(path)?.value;
-    const delta = (entry.value as number) - (old as number);
-    if (Number.isInteger(old) && Number.isInteger(entry.value) && delta !== 0) {
-      counters.push({ path, holder: entry.holder, key: entry.key, delta });
+    const [old, now] = [before.nested.get(path)?.value, entry.value];
+    // Only numbers are subtracted: a tensor would be formatted as text to do it.
+    if (
+      typeof old === 'number' &&
+      typeof now === 'number' &&
+      Number.isInteger(old) &&
+      Number.isInteger(now) &&
+      now !== old
+    ) {
+      counters.push({ path, holder: entry.holder, key: entry.key, delta: now - old });
     }
   }
   const problem = unreplayable(before, after, label, new Set(counters.map((c) => c.path)));
