@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "lm_blas",
-      "sources": ["src/addon.cc", "src/napi_args.cc", "src/pool.cc", "src/gemm.cc", "src/elementwise.cc", "src/program.cc"],
+      "sources": ["src/addon.cc", "src/napi_args.cc", "src/pool.cc", "src/gemm.cc", "src/elementwise.cc", "src/memory.cc", "src/program.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno"],
       "libraries": ["-lopenblas", "-lm"],
       "defines": ["NAPI_VERSION=8"],

@@ -13,6 +13,7 @@ napi_value Binary(napi_env env, napi_callback_info info);
 napi_value Reduce(napi_env env, napi_callback_info info);
 napi_value CreateProgram(napi_env env, napi_callback_info info);
 napi_value RunProgram(napi_env env, napi_callback_info info);
+napi_value AdviseHugePages(napi_env env, napi_callback_info info);
 
 namespace {
 
@@ -39,6 +40,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"program", nullptr, CreateProgram, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"runProgram", nullptr, RunProgram, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"adviseHugePages", nullptr, AdviseHugePages, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <algorithm>
+#include <memory>
 #include "kernels.h"
 #include "napi_args.h"
 #include "pool.h"
@@ -12,10 +13,13 @@ namespace lm {
 namespace {
 
 /**
- * Products of at least this many flops are split across the pool's threads. OpenBLAS itself runs single-
- * threaded (set at load): Debian's 0.3.21 does not split the MLP's 128-row products across cores (measured
- * ~100 GFLOP/s with 1 or 2 threads, where numpy's newer OpenBLAS reaches ~180), so we split them ourselves,
- * along the larger of m and n, into blocks that sgemm reads in place through its leading dimensions.
+ * Products of at least this many flops are split across the pool's threads, along the larger of m and n, into
+ * blocks that sgemm reads in place through its leading dimensions; OpenBLAS itself runs single-threaded (set at
+ * load). Re-measured on a quiet machine (2 cores, the MLP's five 128-row products): Debian's OpenBLAS 0.3.21
+ * does split them with its own threads (172-188 GFLOP/s, against 95-100 on one thread; an earlier "it does not"
+ * was measured under load), and our split reaches the same in isolation (170-188). Inside a training step ours
+ * is the faster one (MLP step 4.3-4.8 ms against 5.3-6.1 with OpenBLAS's threads): its threads keep
+ * spinning on the second core after each product, where our pool's worker and V8's helper threads run.
  */
 constexpr double kParallelFlops = 2e6;
 
@@ -142,8 +146,9 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
  * syrk(a, out, n, k, transpose): out (n x n) = a a^T (a is n x k), or a^T a when `transpose` (a is k x n): a
  * product of a matrix with its own transpose, as an empirical NTK's J J^T, in half the flops of a general
  * product (numpy does the same for `a @ a.T`). cblas_ssyrk fills the lower triangle, which is mirrored. With
- * threads, a's rows (or columns) are halved: one part computes both diagonal blocks with ssyrk, the other the
- * off-diagonal block with sgemm, equal work.
+ * threads, long rows (k >= 2n) split k: every part is an n x n ssyrk over its share, summed after; otherwise
+ * a's rows (or columns) are halved: one part computes both diagonal blocks with ssyrk, the other the
+ * off-diagonal block with sgemm.
  */
 napi_value Syrk(napi_env env, napi_callback_info info) {
   napi_value argv[5];
@@ -172,7 +177,27 @@ napi_value Syrk(napi_env env, napi_callback_info info) {
     cblas_ssyrk(CblasRowMajor, CblasLower, trans, size, k, 1.f, block(i0), lda, 0.f, out + size_t(i0) * n + i0, n);
   };
   const int half = (n / 2 + 15) / 16 * 16;
-  if (poolSize() > 1 && double(n) * n * k >= kParallelFlops && half < n) {
+  const bool parallelSize = poolSize() > 1 && double(n) * n * k >= kParallelFlops;
+  if (parallelSize && k >= 2 * n && n <= 2048 && k >= 64 * poolSize()) {
+    // Long rows (an NTK's Jacobian: 256 x 67585): each part is a whole n x n ssyrk over its own share of k,
+    // the partial products are summed after. Equal work per part, unlike halving a's rows (measured 256 x
+    // 67585 on 2 cores: 29.6 ms against 37.6); costs n x n floats of scratch per extra part.
+    const int chunk = ((k + poolSize() - 1) / poolSize() + 15) / 16 * 16;
+    const int count = (k + chunk - 1) / chunk;
+    const size_t square = size_t(n) * n;
+    std::unique_ptr<float[]> partial(new float[square * (count - 1)]);
+    parallel(count, [&](int part) {
+      const int k0 = part * chunk, size = std::min(k, k0 + chunk) - k0;
+      const float* from = transpose ? a + size_t(k0) * n : a + k0;
+      float* into = part == 0 ? out : partial.get() + square * (part - 1);
+      cblas_ssyrk(CblasRowMajor, CblasLower, trans, n, size, 1.f, from, lda, 0.f, into, n);
+    });
+    for (int part = 1; part < count; part++) {
+      const float* p = partial.get() + square * (part - 1);
+      for (int i = 0; i < n; i++)
+        for (int j = 0; j <= i; j++) out[size_t(i) * n + j] += p[size_t(i) * n + j];
+    }
+  } else if (parallelSize && half < n) {
     parallel(2, [&](int part) {
       if (part == 0) {
         syrk(0, half);

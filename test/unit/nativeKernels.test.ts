@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { broadcastLayout } from '../../src/runner/native/kernels/elementwise';
 import { BLAS_BACKEND, type BlasBackend } from '../../src/runner/native/blasBackend';
-import { BufferPool, SMALL_LENGTH } from '../../src/runner/native/bufferPool';
+import { BufferPool, ROW_MIN, SMALL_LENGTH } from '../../src/runner/native/bufferPool';
 import { assertAgrees, t, useBlasBackend } from './nativeAgreement';
 
 describe('the native blas backend agrees with the CPU backend: element-wise, reductions, copies', function () {
@@ -118,6 +118,34 @@ describe('the native blas backend agrees with the CPU backend: element-wise, red
           tf.concat([tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3], 'int32')]),
         ];
       }));
+
+    // Per-example gradients flattened into rows, stacked into a Jacobian (src/observables/ntk.ts's way).
+    const row = (i: number) =>
+      tf.concat([t([32, 40], 110 + i).reshape([-1]), t([40], 120 + i), t([1], 130 + i)]);
+
+    it('a Jacobian stacked from concatenated rows, its Gram matrix, and stacks of slices', () =>
+      assertAgrees('jacobian', () => {
+        const rows = [0, 1, 2, 3, 4].map(row);
+        const j = tf.stack(rows);
+        const sliced = tf.unstack(j);
+        return [j, j.matMul(j, false, true), tf.stack([sliced[3], sliced[1]]), tf.concat([rows[2], rows[3]])];
+      }));
+
+    it('stacks such rows as a view of them, which later rows do not overwrite', async () => {
+      await tf.setBackend(BLAS_BACKEND);
+      const backend = tf.backend() as BlasBackend;
+      const buffer = (x: tf.Tensor) => (backend.data.get(x.dataId).values as Float32Array).buffer;
+      const kept = tf.tidy(() => {
+        const rows = [0, 1, 2].map(row);
+        const j = tf.stack(rows);
+        assert.equal(buffer(j), buffer(rows[0]), 'the stack is a view of the rows');
+        const expected = rows.map((r) => Array.from(r.dataSync()));
+        return { j: tf.keep(j), expected };
+      });
+      for (let i = 0; i < 10; i++) tf.tidy(() => tf.stack([row(40 + i), row(50 + i)]).add(1));
+      assert.deepEqual(kept.j.arraySync(), kept.expected);
+      kept.j.dispose();
+    });
   });
 
   describe('buffer reuse', () => {
@@ -244,6 +272,70 @@ describe('the buffer pool', () => {
     pool.release(a.slice());
     pool.release(a);
     assert.equal(pool.alloc(100).buffer, a.buffer);
+  });
+});
+
+describe('the buffer pool: runs of rows', () => {
+  const rowsOf = (pool: BufferPool, n: number, length = ROW_MIN) =>
+    Array.from({ length: n }, () => {
+      const r = pool.allocRow(length);
+      pool.retain(r);
+      return r;
+    });
+
+  it('carves rows back to back, spans them in one view, and starts over once none is in use', () => {
+    const pool = new BufferPool();
+    const rows = rowsOf(pool, 3);
+    for (let i = 1; i < 3; i++) {
+      assert.equal(rows[i].buffer, rows[0].buffer);
+      assert.equal(rows[i].byteOffset, rows[i - 1].byteOffset + rows[i - 1].byteLength);
+    }
+    const span = pool.span(rows)!;
+    assert.ok(span && pool.owns(span));
+    assert.deepEqual(
+      [span.buffer, span.byteOffset, span.length],
+      [rows[0].buffer, rows[0].byteOffset, 3 * ROW_MIN],
+    );
+    pool.retain(span);
+    rows.forEach((r) => pool.release(r));
+    // The span still uses the run: the next row comes after it.
+    const [next] = rowsOf(pool, 1);
+    assert.equal(next.byteOffset, rows[2].byteOffset + rows[2].byteLength);
+    pool.release(next);
+    pool.release(span);
+    assert.equal(rowsOf(pool, 1)[0].byteOffset, rows[0].byteOffset);
+  });
+
+  it('spans nothing out of order, repeated, from separate buffers, or of a single part', () => {
+    const pool = new BufferPool();
+    const rows = rowsOf(pool, 3);
+    const [a, b] = [pool.alloc(ROW_MIN), pool.alloc(ROW_MIN)];
+    assert.equal(pool.span([rows[1], rows[0]]), undefined);
+    assert.equal(pool.span([rows[0], rows[0]]), undefined);
+    assert.equal(pool.span([rows[0], rows[2]]), undefined);
+    assert.equal(pool.span([a, b]), undefined);
+    assert.equal(pool.span([rows[0]]), undefined);
+    assert.equal(pool.span([new Float32Array(ROW_MIN), new Float32Array(ROW_MIN)]), undefined);
+  });
+
+  it('a full run hands over to a new one, and a stack wider than a run makes later runs hold it', () => {
+    const pool = new BufferPool(undefined, undefined, undefined, 4 * 4 * ROW_MIN);
+    const first = rowsOf(pool, 6);
+    assert.notEqual(first[4].buffer, first[0].buffer);
+    assert.equal(pool.span(first), undefined);
+    first.forEach((r) => pool.release(r));
+    const second = rowsOf(pool, 6);
+    assert.ok(pool.span(second));
+    // None in use: the larger run starts over.
+    second.forEach((r) => pool.release(r));
+    assert.equal(rowsOf(pool, 1)[0].byteOffset, second[0].byteOffset);
+  });
+
+  it('never hands out a released run as an ordinary buffer while it is open', () => {
+    const pool = new BufferPool(undefined, undefined, undefined, 4 * 4 * ROW_MIN);
+    const [r] = rowsOf(pool, 1);
+    pool.release(r);
+    assert.notEqual(pool.alloc(4 * ROW_MIN).buffer, r.buffer);
   });
 });
 

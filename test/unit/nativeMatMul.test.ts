@@ -48,15 +48,23 @@ describe('the native blas backend agrees with the CPU backend: products and grad
         const a = t([9, 7], 14);
         return [tf.matMul(a, a, false, true), tf.matMul(a, a, true, false)];
       });
-      await assertAgrees(
-        'large a a^T',
-        () => {
-          const a = t([100, 3000], 15);
-          return [tf.matMul(a, a, false, true), tf.matMul(a.transpose(), a.transpose(), true, false)];
-        },
-        1e-5,
-        1e-4,
-      );
+      // Long rows split the inner dimension across threads (partial products summed); the odd lengths leave
+      // a shorter last share. Short rows split a's rows instead.
+      for (const shape of [
+        [100, 3000],
+        [37, 5001],
+        [300, 400],
+      ]) {
+        await assertAgrees(
+          `large a a^T, a ${shape.join('x')}`,
+          () => {
+            const a = t(shape, 15);
+            return [tf.matMul(a, a, false, true), tf.matMul(a.transpose(), a.transpose(), true, false)];
+          },
+          1e-5,
+          1e-4,
+        );
+      }
     });
 
     it('an empty inner dimension gives zeros and an empty outer one an empty result', async () => {

@@ -41,6 +41,12 @@ export interface BlasAddon {
   /** x as [outer, reduce, inner] reduced over the middle axis into out [outer, inner]. */
   reduce(op: number, x: Float32Array, outer: number, reduce: number, inner: number, out: Float32Array): void;
   /**
+   * Asks the kernel for transparent huge pages (madvise MADV_HUGEPAGE) on the 2 MiB-aligned part of a fresh,
+   * not yet written buffer, so that its first write faults in 2 MiB pages instead of 4 KiB ones (about 5x less
+   * time on this machine). A hint: false when the part is empty or the kernel declines; the values are untouched.
+   */
+  adviseHugePages?(buffer: Float32Array): boolean;
+  /**
    * A run of small operations executed in one call (native/src/program.cc; the encoding is built by
    * src/runner/replay/emit.ts). `slots[i]` is a fixed slot's buffer or a live slot's length; a run passes the
    * live slots' current buffers in index order.

@@ -41,7 +41,9 @@ export class BlasBackend extends MathBackendCPU {
     reuseBuffers = true,
   ) {
     super();
-    this.pool = reuseBuffers ? new BufferPool() : undefined;
+    this.pool = reuseBuffers
+      ? new BufferPool(undefined, undefined, (fresh) => this.native.adviseHugePages?.(fresh))
+      : undefined;
   }
 
   /** An output buffer for a native kernel; its contents are unspecified and the kernel writes all of it. */
