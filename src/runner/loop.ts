@@ -63,7 +63,7 @@ export async function trainLoop(
         instance,
         instance[o.name] as Call,
         { kind: 'observable', name: o.name },
-        { enabled, warn: control.warn },
+        { enabled, warn: control.warn, calls: sampleSteps(o, steps).length },
       ),
     ]),
   );
@@ -95,7 +95,7 @@ export async function trainLoop(
       instance,
       instance.step as Call,
       { kind: 'step' },
-      { enabled, warn: control.warn },
+      { enabled, warn: control.warn, calls: steps },
     );
     let nextSample = nextSampleStep(definition.observables, 0, steps);
     let lastYield = performance.now();

@@ -49,10 +49,7 @@ function train(model: { step(): unknown }, steps: number, enabled = true, warnin
     model as never,
     model.step as never,
     { kind: 'step' },
-    {
-      enabled,
-      warn: (m) => warnings.push(m),
-    },
+    { enabled, calls: steps, warn: (m) => warnings.push(m) },
   );
   for (let t = 0; t < steps; t++) replayer.run(t);
   const info = replayer.info();
@@ -93,9 +90,10 @@ describe('step replay (src/runner/replay/)', function () {
   this.timeout(20000);
   let saved: string | undefined;
   let backend: string;
-  before(() => {
+  before(async () => {
     saved = process.env[REPLAY_ENV];
     delete process.env[REPLAY_ENV];
+    await tf.ready(); // the backend tfjs would start on, if none was chosen yet
     backend = tf.getBackend();
   });
   after(async () => {
@@ -109,7 +107,7 @@ describe('step replay (src/runner/replay/)', function () {
 
     it('uses direct calls for every operation of the deep linear step', async () => {
       await tf.setBackend(BLAS_BACKEND);
-      const info = train(new Linear(40, sgd, 2), 10);
+      const info = train(new Linear(40, sgd, 2), 40);
       assert.equal(info.on, true, info.reason);
       assert.ok(info.operations! > 10);
       assert.equal(info.nativeOperations, info.operations);
@@ -165,7 +163,7 @@ describe('step replay (src/runner/replay/)', function () {
 
     it('runs the kernel functions, none natively', async () => {
       await tf.setBackend('cpu');
-      const info = train(new Linear(4, sgd, 2), 10);
+      const info = train(new Linear(4, sgd, 2), 40);
       assert.equal(info.on, true, info.reason);
       assert.equal(info.nativeOperations, 0);
     });
@@ -177,7 +175,7 @@ describe('step replay (src/runner/replay/)', function () {
     const refused = (step: (this: Linear, t: number) => void, why: RegExp) => {
       const model = new Linear(4, sgd, 3) as Linear & Record<string, unknown>;
       model.step = step as never;
-      const info = train(model, 8);
+      const info = train(model, 40);
       assert.equal(info.on, false);
       assert.equal(info.replayed, 0);
       assert.match(info.reason, why);
@@ -225,6 +223,10 @@ describe('step replay (src/runner/replay/)', function () {
         this.weights.forEach((w) => w.assign(w.sub(grads[w.name].mul(0.05))));
       }, /storage that other tensors share .*tf\.tidy/));
 
+    it('a run too short to repay the recording', () => {
+      assert.match(train(new Linear(4, sgd, 3), 12).reason, /only 12 steps in this run/);
+    });
+
     it('an experiment that turns it off', () => {
       const info = train(new Linear(4, sgd, 3), 8, false);
       assert.match(info.reason, /turned off for this experiment/);
@@ -269,15 +271,7 @@ describe('step replay (src/runner/replay/)', function () {
 
     it('a step whose outputs share storage with a kept clone runs for real, leaving the clone as it was', () => {
       const model = new Linear(4, sgd, 5);
-      const replayer = new Replayer(
-        model as never,
-        model.step as never,
-        { kind: 'step' },
-        {
-          enabled: true,
-          warn: () => undefined,
-        },
-      );
+      const replayer = new Replayer(model as never, model.step as never, { kind: 'step' }, opts());
       for (let t = 0; t < 10; t++) replayer.run(t);
       const clone = tf.clone(model.weights[0]);
       const before = Array.from(clone.dataSync());
@@ -370,7 +364,7 @@ describe('step replay (src/runner/replay/)', function () {
   });
 });
 
-const opts = () => ({ enabled: true, warn: () => undefined });
+const opts = () => ({ enabled: true, calls: 1000, warn: () => undefined });
 const observable = (name: string) => ({ kind: 'observable' as const, name });
 
 function numbers(value: unknown): number | number[] {

@@ -43,6 +43,12 @@ export const REPLAY_ENV = 'LM_REPLAY';
 const MIN_CHECK_EVERY = 20;
 const MAX_CHECK_EVERY = 1000;
 const FIRST_CHECK_EVERY = 100;
+/**
+ * Runs with fewer calls are not replayed: three of them are recorded (each slower than a plain call) before the
+ * first replay, so a short run pays for the recording and keeps little of the gain (measured: the 6-step NTK
+ * bench, 152 ms a step plain, 426 with replay).
+ */
+const MIN_CALLS = 30;
 /** Largest share of the time the periodic checks may take. */
 const CHECK_SHARE = 0.05;
 /** Agreement between the replayed and the real step, relative to the largest magnitude of the values. */
@@ -54,6 +60,8 @@ type Phase = 'warmup' | 'recordA' | 'recordB' | 'prove' | 'on' | 'off';
 
 export interface ReplayOptions {
   enabled: boolean;
+  /** How many calls the run will make (its steps, or an observable's samples). */
+  calls: number;
   /** Called once when replay stops after it was on, with the reason. */
   warn: (message: string) => void;
 }
@@ -93,7 +101,11 @@ export class Replayer {
     else if (process.env[REPLAY_ENV] === 'off') this.stop(`turned off by ${REPLAY_ENV}=off`);
     else if (!storage)
       this.stop(`the ${tf.getBackend()} backend keeps tensors where replay cannot reach them`);
-    else if (what.kind === 'step' && call.length > 0) {
+    else if (options.calls < MIN_CALLS) {
+      this.stop(
+        `only ${options.calls} ${this.calls} in this run: recording and proving would cost more than replay saves`,
+      );
+    } else if (what.kind === 'step' && call.length > 0) {
       this.stop('step() takes the step number, so it may differ from step to step');
     } else if (call.constructor.name === 'AsyncFunction') this.stop(`${this.label} is async`);
   }
