@@ -1,22 +1,30 @@
 import { strict as assert } from 'node:assert';
 import { ChartPanel } from '../chartPanel';
 import { eventually } from '../eventually';
+import { deepLinearWithSteps } from '../fixtures';
 import { useLab } from '../harness';
 
 describe('running the deep linear example from the Command Palette', () => {
-  const lab = useLab({ name: 'run deep linear' });
+  // Long enough (~15-30 s) for the status bar to show the run going, with step replay on.
+  const lab = useLab({
+    name: 'run deep linear',
+    files: { 'deepLinear.exp.ts': deepLinearWithSteps(2_000_000) },
+  });
 
-  it('shows the step count in the status bar while it runs', async () => {
+  it('shows the step count and the compute path (blas + step replay) in the status bar while it runs', async () => {
     const { workbench } = lab();
     await workbench.openFile('deepLinear.exp.ts');
     await workbench.runCommand('Learning Mechanics: Run Experiment');
     const progress = await eventually(
-      'the status bar shows no run progress like "1234/4000"',
-      () => workbench.runProgress(),
+      'the status bar shows no run progress like "1234/2000000 · ... · blas + replay"',
+      async () => {
+        const shown = await workbench.runProgress();
+        return shown && /· blas \+ replay/.test(shown.text) && shown;
+      },
       async () => `status bar: ${(await workbench.statusBarTexts()).join(' | ')}`,
       { timeout: 20_000, interval: 100 },
     );
-    assert.equal(progress.steps, 4000, progress.text);
+    assert.equal(progress.steps, 2_000_000, progress.text);
     await workbench.screenshot(`running ${progress.step} of ${progress.steps}`);
   });
 
