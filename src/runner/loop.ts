@@ -1,7 +1,7 @@
 import type { ExperimentDefinition } from '../sdk/definition';
 import type { RunError, StepReplayInfo } from '../store/manifest';
 import { runErrorFrom } from './errors';
-import { readValue } from './observe';
+import { readNow } from './observe';
 import { predictAt, predictCurve } from './predict';
 import { Divergence, type Recorder } from './recorder';
 import { Replayer } from './replay/replayer';
@@ -105,7 +105,8 @@ export async function trainLoop(
       if (result !== undefined && isThenable(result)) await result;
       done = t + 1;
       if (done === nextSample) {
-        await sample(trial, recorder, done, observers);
+        const sampled = sample(trial, recorder, done, observers);
+        if (sampled) await sampled;
         nextSample = nextSampleStep(definition.observables, done, steps);
       }
       last = performance.now();
@@ -128,19 +129,34 @@ export async function trainLoop(
   }
 }
 
-async function sample(
+/**
+ * Samples the observables due at `step` (from the `from`-th on), synchronously while every reading is (the
+ * usual case, and a replayed observable's), and returns a promise only once one is not or a prediction is to
+ * be evaluated at this step: the loop then awaits it.
+ */
+function sample(
   trial: Trial,
   recorder: Recorder,
   step: number,
   observers: Map<string, Replayer>,
-): Promise<void> {
+  from = 0,
+): Promise<void> | undefined {
   const { definition, instance, steps } = trial;
-  for (const o of definition.observables) {
+  const observables = definition.observables;
+  for (let i = from; i < observables.length; i++) {
+    const o = observables[i];
     if (!isSampleStep(o, step, steps)) continue;
-    const reading = await readValue(() => observers.get(o.name)!.run(step), `observable '${o.name}'`);
-    recorder.observe(o, step, reading);
-    for (const p of definition.predictions) {
-      if (p.observable === o.name && !p.curve) recorder.predict(p, step, await predictAt(instance, p, step));
+    const reading = readNow(() => observers.get(o.name)!.run(step), `observable '${o.name}'`);
+    const pointwise = definition.predictions.filter((p) => p.observable === o.name && !p.curve);
+    if (!(reading instanceof Promise) && pointwise.length === 0) {
+      recorder.observe(o, step, reading);
+      continue;
     }
+    return (async () => {
+      recorder.observe(o, step, await reading);
+      for (const p of pointwise) recorder.predict(p, step, await predictAt(instance, p, step));
+      await sample(trial, recorder, step, observers, i + 1);
+    })();
   }
+  return undefined;
 }
