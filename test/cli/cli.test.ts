@@ -29,6 +29,7 @@ describe('the lm command', () => {
       'experiment',
       'observables',
       'predictions',
+      'replay',
       'runDir',
       'runId',
       'status',
@@ -38,6 +39,9 @@ describe('the lm command', () => {
     assert.equal(report.status, 'completed');
     assert.equal(report.steps, 50);
     assert.equal(report.backend, 'cpu');
+    // The report says whether step replay was on, and why not (this step reads its step number).
+    assert.equal(report.replay.on, false);
+    assert.match(report.replay.reason, /takes the step number/);
     assert.ok(report.stepsPerSecond > 0);
     assert.equal(
       report.observables.value,
