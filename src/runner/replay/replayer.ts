@@ -4,14 +4,18 @@
  * the engine, not the arithmetic, is most of a step (deep linear d = 4: ~190 us a step, of which the kernels'
  * arithmetic is a few us), so this is what lets them run as fast as the numpy script a researcher would write.
  *
+ * The same machinery replays observables that return a tensor (their value is read from the program).
+ *
  * The rules, in order:
  * - Off when asked (`@experiment({ replay: false })`, LM_REPLAY=off), on a backend whose storage is not the CPU
- *   backend's, when step() declares a parameter (it may read the step number) or is async.
+ *   backend's, for runs of fewer than MIN_CALLS calls, when step() declares a parameter (it may read the step
+ *   number) or is async.
  * - Steps 0 and 1 are recorded (record.ts); when step 0 sets up state (an optimizer creates its slots on its
  *   first step, a step adds a field it keeps) it counts as a warm-up and steps 1 and 2 are recorded. A step that
- *   reads values back, draws random numbers, creates variables after that, changes JavaScript state (state.ts)
- *   or points a field at an object it did not compute is not replayable; two recordings whose signatures differ
- *   (other kernels, shapes, uploads) neither.
+ *   reads values back, draws random numbers, creates variables after that, changes JavaScript state other than
+ *   integer counters (state.ts; counters advance on replayed calls too) or points a field at an object it did
+ *   not compute is not replayable; two recordings whose signatures differ (other kernels, shapes, uploads,
+ *   counters' steps) neither.
  * - The next step is the proof: the program runs, its results are kept, the variables are put back, the real
  *   step runs recorded, and both must agree (signature exactly, values to 1e-4 of their scale).
  * - From then on steps replay, and every `checkEvery` steps one real step runs recorded and its signature must
