@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Manifest } from '../store/manifest';
 import type { RunSummary } from '../store/runsDir';
-import { num } from '../series/format';
+import { computePath, formatRate } from '../series/format';
 import { differingLabels } from '../webviews/panelRuns';
 import { listSweeps, type SweepManifest } from '../sweep/sweepStore';
 import { COMMANDS, SWEEP_COMMANDS } from './commandIds';
@@ -57,7 +57,7 @@ export class RunItem extends vscode.TreeItem {
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(', ');
     this.tooltip = new vscode.MarkdownString(
-      `**${m.title}**\n\n\`${m.id}\`\n\n${m.status}, step ${m.step}/${m.steps}, ${num(m.stepsPerSecond)} steps/s, backend ${m.backend.name}${m.replay ? (m.replay.on ? ' + step replay' : ` (${m.replay.reason})`) : ''}\n\n${params}${m.error ? `\n\n${m.error.message}` : ''}`,
+      `**${m.title}**\n\n\`${m.id}\`\n\n${m.status}, step ${m.step}/${m.steps}, ${m.stepsPerSecond === null ? '-' : formatRate(m.stepsPerSecond)} steps/s, ${computePath(m.backend.name, m.replay?.on)}${m.replay && !m.replay.on ? ` (${m.replay.reason})` : ''}\n\n${params}${m.error ? `\n\n${m.error.message}` : ''}`,
     );
     const [icon, color] = ICONS[m.status];
     this.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));

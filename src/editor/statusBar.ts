@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatSeconds, num } from '../series/format';
+import { computePath, formatRate, formatSeconds } from '../series/format';
 import { COMMANDS, SWEEP_COMMANDS } from './commandIds';
 import type { Lab } from './lab';
 import type { SweepService } from './sweepCommands';
@@ -44,9 +44,9 @@ export class RunStatusBar implements vscode.Disposable {
     }
     const { manifest, step, stepsPerSecond, replaying } = running;
     const eta = stepsPerSecond ? ` · ETA ${formatSeconds((manifest.steps - step) / stepsPerSecond)}` : '';
-    const rate = stepsPerSecond ? ` · ${num(stepsPerSecond)} steps/s` : '';
+    const rate = stepsPerSecond ? ` · ${formatRate(stepsPerSecond)} steps/s` : '';
     const more = active.length > 1 ? ` (+${active.length - 1})` : '';
-    const path = `${manifest.backend.name}${replaying ? ' + replay' : ''}`;
+    const path = computePath(manifest.backend.name, replaying);
     this.item.text = `$(loading~spin) ${manifest.experiment} ${step}/${manifest.steps}${rate} · ${path}${eta}${more}`;
     const replay = replaying
       ? 'step() replayed as a compiled program, checked against real steps'

@@ -13,6 +13,8 @@ export interface RunSnapshot {
   series: Map<string, SeriesData>;
   /** True while the run trains: series grow, and the agreement is computed from what arrived so far. */
   live: boolean;
+  /** While it trains: whether step() is being replayed (the manifest says so once the run has ended). */
+  replaying?: boolean;
 }
 
 const CACHED_RUNS = 8;
@@ -34,7 +36,12 @@ export class RunData {
     if (running) {
       const series = running.series.views();
       const manifest = { ...running.manifest, step: running.step, stepsPerSecond: running.stepsPerSecond };
-      return { manifest: { ...manifest, agreement: liveAgreement(manifest, series) }, series, live: true };
+      return {
+        manifest: { ...manifest, agreement: liveAgreement(manifest, series) },
+        series,
+        live: true,
+        replaying: running.replaying,
+      };
     }
     let snapshot = this.cache.get(id);
     if (!snapshot) {

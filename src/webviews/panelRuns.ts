@@ -1,5 +1,6 @@
 import type { RunSnapshot } from '../host/runData';
 import { parseSeriesName } from '../protocol/series';
+import { computePath } from '../series/format';
 import type { RunInfo } from '../protocol/webview';
 
 /**
@@ -38,7 +39,7 @@ export function panelRuns(snapshots: RunSnapshot[]) {
         step: m.step,
         steps: m.steps,
         stepsPerSecond: m.stepsPerSecond,
-        backend: m.backend.name,
+        backend: computePath(m.backend.name, s.live ? s.replaying : m.replay?.on),
         error: m.error?.message ?? null,
         colorIndex: i,
         label: labels[i],

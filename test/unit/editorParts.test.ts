@@ -5,7 +5,7 @@ import { CATEGORY, COMMANDS } from '../../src/editor/commandIds';
 import { formatParam, parseParam } from '../../src/editor/paramInput';
 import { listTemplates, STRANDS, SWEEPS_GROUP, templateInfo } from '../../src/editor/templates';
 import { samplesCsv, samplesJsonl } from '../../src/series/exportFormats';
-import { formatSeconds, num } from '../../src/series/format';
+import { computePath, formatRate, formatSeconds, num } from '../../src/series/format';
 import { sparklineSvg, svgDataUri } from '../../src/series/sparkline';
 import { differingLabels } from '../../src/webviews/panelRuns';
 
@@ -74,6 +74,12 @@ describe('formatting', () => {
 
   it('writes durations as seconds, minutes or hours', () => {
     assert.deepEqual([1.25, 125, 7300].map(formatSeconds), ['1.3s', '2m5s', '2h1m']);
+  });
+
+  it('writes rates without exponents, and the compute path with replay', () => {
+    assert.deepEqual([512.4, 8291, 112708, 1349000].map(formatRate), ['512.4', '8291', '112.7k', '1.35M']);
+    assert.equal(computePath('blas', true), 'blas + replay');
+    assert.equal(computePath('wasm', undefined), 'wasm');
   });
 });
 
