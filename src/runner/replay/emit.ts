@@ -10,6 +10,8 @@
 import { backend_util, util } from '@tensorflow/tfjs';
 import type { BlasAddon } from '../native/addon';
 import { BINARY_OPS, broadcastLayout, UNARY_OPS } from '../native/kernels/elementwise';
+import { matMulLayout } from '../native/kernels/matMul';
+import { REDUCE_OPS, reduceLayout } from '../native/kernels/reduce';
 import type { Slot } from './program';
 import type { RecordedKernel } from './record';
 
@@ -36,7 +38,6 @@ const REDUCE = 3;
 const SERIAL_FLOPS = 2e6;
 const SERIAL_ELEMENTS = 1 << 14;
 
-const REDUCE_OPS: Record<string, number> = { Sum: 0, Max: 1, Min: 2, Mean: 0 };
 const f32 = (slot: Slot) => slot.values as Float32Array;
 
 /** The addon call that computes kernel `k` on float32 slots, or undefined when there is none. */
@@ -62,14 +63,9 @@ function matMul(addon: BlasAddon, k: RecordedKernel): Emitted | undefined {
   const [[, a], [, b]] = k.inputs;
   const transposeA = k.attrs.transposeA === true;
   const transposeB = k.attrs.transposeB === true;
-  const [ra, rb] = [a.shape.length, b.shape.length];
-  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-  const kk = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-  const batchA = util.sizeFromShape(a.shape.slice(0, -2));
-  const batchB = util.sizeFromShape(b.shape.slice(0, -2));
-  const batch = util.sizeFromShape(k.outputs[0].shape.slice(0, -2));
-  if (batch !== Math.max(batchA, batchB)) return undefined;
+  const { m, n, k: kk, batchA, batchB, batch } = matMulLayout(a.shape, b.shape, transposeA, transposeB);
+  // Leading dimensions that broadcast both ways ([2, 1] against [1, 3]) are not one repeat of a and b.
+  if (util.sizeFromShape(k.outputs[0].shape.slice(0, -2)) !== batch) return undefined;
   const [ta, tb] = [Number(transposeA), Number(transposeB)];
   return {
     run: ([x, y], out) =>
@@ -107,15 +103,10 @@ function binary(addon: BlasAddon, k: RecordedKernel, size: number): Emitted | un
 /** Sum, Max, Min and Mean over a contiguous run of axes: x as [outer, size, inner]. */
 function reduce(addon: BlasAddon, k: RecordedKernel): Emitted | undefined {
   const [[, x]] = k.inputs;
-  const axisAttr = k.kernel === 'Max' ? k.attrs.reductionIndices : k.attrs.axis;
-  const axes = util.parseAxisParam(axisAttr as number | number[], x.shape).sort((p, q) => p - q);
-  if (axes.length === 0 || axes.some((axis, i) => i > 0 && axis !== axes[i - 1] + 1)) return undefined;
-  const [first, last] = [axes[0], axes[axes.length - 1]];
-  const outer = util.sizeFromShape(x.shape.slice(0, first));
-  const size = util.sizeFromShape(x.shape.slice(first, last + 1));
-  const inner = util.sizeFromShape(x.shape.slice(last + 1));
-  const op = REDUCE_OPS[k.kernel];
-  const mean = k.kernel === 'Mean';
+  const { op, axisAttr, mean } = REDUCE_OPS[k.kernel];
+  const layout = reduceLayout(x.shape, k.attrs[axisAttr] as number | number[], k.attrs.keepDims === true);
+  if (!layout) return undefined;
+  const { outer, size, inner } = layout;
   return {
     run: ([v], out) => {
       const o = f32(out);

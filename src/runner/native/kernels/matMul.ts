@@ -23,25 +23,7 @@ export function batchMatMul({ inputs, attrs, backend }: KernelArgs): TensorInfo 
   if (!av || !bv) return undefined;
   const transposeA = attrs?.transposeA === true;
   const transposeB = attrs?.transposeB === true;
-  const [ra, rb] = [a.shape.length, b.shape.length];
-  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-  const kB = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
-  if (k !== kB) {
-    throw new Error(
-      `Error in matMul: inner shapes (${k}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} ` +
-        `and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
-    );
-  }
-  // Plain matrices (the usual case) skip working out a broadcast of leading dimensions.
-  const plain = ra === 2 && rb === 2;
-  const outer = plain
-    ? []
-    : backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const batchA = plain ? 1 : sizeOf(a.shape.slice(0, -2));
-  const batchB = plain ? 1 : sizeOf(b.shape.slice(0, -2));
-  const batch = Math.max(batchA, batchB);
+  const { m, n, k, batchA, batchB, batch, outer } = matMulLayout(a.shape, b.shape, transposeA, transposeB);
   const out = backend.alloc(batch * m * n);
   if (a.dataId === b.dataId && batch === 1 && transposeA !== transposeB && m === n) {
     // a a^T or a^T a: a symmetric product in half the flops.
@@ -50,6 +32,33 @@ export function batchMatMul({ inputs, attrs, backend }: KernelArgs): TensorInfo 
   }
   backend.native.gemm(av, bv, out, batch, batchA, batchB, m, n, k, transposeA, transposeB);
   return backend.makeTensorInfo([...outer, m, n], 'float32', out);
+}
+
+/**
+ * A product's sizes as sgemm takes them: op(a) is m x k, op(b) k x n, `batch` products whose a and b repeat
+ * every batchA and batchB (tfjs's broadcast of leading dimensions), `outer` the output's leading dimensions.
+ * Throws tfjs's own message when the inner sizes differ.
+ */
+export function matMulLayout(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean) {
+  const [ra, rb] = [aShape.length, bShape.length];
+  const k = transposeA ? aShape[ra - 2] : aShape[ra - 1];
+  const m = transposeA ? aShape[ra - 1] : aShape[ra - 2];
+  const n = transposeB ? bShape[rb - 2] : bShape[rb - 1];
+  const kB = transposeB ? bShape[rb - 1] : bShape[rb - 2];
+  if (k !== kB) {
+    throw new Error(
+      `Error in matMul: inner shapes (${k}) and (${kB}) of Tensors with shapes ${aShape} and ${bShape} ` +
+        `and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    );
+  }
+  // Plain matrices (the usual case) skip working out a broadcast of leading dimensions.
+  const plain = ra === 2 && rb === 2;
+  const outer = plain
+    ? []
+    : backend_util.assertAndGetBroadcastShape(aShape.slice(0, -2), bShape.slice(0, -2));
+  const batchA = plain ? 1 : sizeOf(aShape.slice(0, -2));
+  const batchB = plain ? 1 : sizeOf(bShape.slice(0, -2));
+  return { m, n, k, batchA, batchB, batch: Math.max(batchA, batchB), outer };
 }
 
 /**
