@@ -90,6 +90,8 @@ export class Replayer {
   private readonly label: string;
   private readonly calls: string;
   private readonly warn: (message: string) => void;
+  /** The backend's storage, when replay can reach it (the backend does not change during a run). */
+  private readonly storage = cpuStorage();
 
   constructor(
     private readonly instance: Record<string, unknown>,
@@ -100,7 +102,7 @@ export class Replayer {
     this.warn = options.warn;
     this.label = what.kind === 'step' ? 'step()' : `observable '${what.name}'`;
     this.calls = what.kind === 'step' ? 'steps' : 'calls';
-    const storage = cpuStorage();
+    const storage = this.storage;
     if (!options.enabled) this.stop('turned off for this experiment');
     else if (process.env[REPLAY_ENV] === 'off') this.stop(`turned off by ${REPLAY_ENV}=off`);
     else if (!storage)
@@ -179,7 +181,7 @@ export class Replayer {
 
   /** One real call, recorded; no recording (and replay off) when it cannot be replayed. */
   private record(t: number): { recording?: Recorded; result: unknown } {
-    const storage = cpuStorage()!;
+    const storage = this.storage!;
     const before = snapshotState(this.instance);
     const start = performance.now();
     const { recording, result } = recordStep(
@@ -228,7 +230,7 @@ export class Replayer {
   private compile(second: Recorded): void {
     try {
       const first = stepSignature(this.firstRecording!, this.firstRecording!.sources);
-      const program = compileProgram(second, second.sources, cpuStorage()!, kernelFunc);
+      const program = compileProgram(second, second.sources, this.storage!, kernelFunc);
       this.firstRecording = undefined;
       if (program.signature !== first) {
         program.dispose();
@@ -247,7 +249,7 @@ export class Replayer {
   /** The replayed call against the real one, from the same state: outputs must agree. */
   private prove(t: number): unknown {
     const program = this.program!;
-    const storage = cpuStorage()!;
+    const storage = this.storage!;
     const targets = refresh(program, this.instance, storage);
     if (!targets) {
       this.stop(
@@ -361,7 +363,7 @@ export class Replayer {
     const program = this.program!;
     let targets: Values[] | undefined;
     try {
-      targets = refresh(program, this.instance, cpuStorage()!);
+      targets = refresh(program, this.instance, this.storage!);
     } catch (error) {
       this.stop(message(error));
       this.warn(
