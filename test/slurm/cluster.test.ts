@@ -60,7 +60,8 @@ describe('lm sweep --backend slurm (a real SLURM on localhost)', function () {
   beforeEach(() => {
     runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-slurm-runs-'));
   });
-  afterEach(() => fs.rmSync(runsDir, { recursive: true, force: true }));
+  // A worker that SLURM just cancelled may still write its point file while the folder goes: retry (ENOTEMPTY).
+  afterEach(() => fs.rmSync(runsDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 
   const args = (...extra: string[]) => [
     CLI,
