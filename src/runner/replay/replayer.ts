@@ -10,14 +10,16 @@
  * - Off when asked (`@experiment({ replay: false })`, LM_REPLAY=off), on a backend whose storage is not the CPU
  *   backend's, for runs of fewer than MIN_CALLS calls, when step() declares a parameter (it may read the step
  *   number) or is async.
- * - Steps 0 and 1 are recorded (record.ts); when step 0 sets up state (an optimizer creates its slots on its
- *   first step, a step adds a field it keeps) it counts as a warm-up and steps 1 and 2 are recorded. A step that
+ * - Step 0 is recorded (record.ts) and compiled; when it sets up state (an optimizer creates its slots on its
+ *   first step, a step adds a field it keeps) it counts as a warm-up and step 1 is the one recorded. A step that
  *   reads values back, draws random numbers, creates variables after that, changes JavaScript state other than
  *   integer counters (state.ts; counters advance on replayed calls too) or points a field at an object it did
- *   not compute is not replayable; two recordings whose signatures differ (other kernels, shapes, uploads,
- *   counters' steps) neither.
+ *   not compute is not replayable.
  * - The next step is the proof: the program runs, its results are kept, the variables are put back, the real
- *   step runs recorded, and both must agree (signature exactly, values to 1e-4 of their scale).
+ *   step runs recorded, and both must agree: the two recordings' signatures exactly (other kernels, shapes,
+ *   uploads or counters' steps mean the step is not the same every time), the values to 1e-4 of their scale.
+ *   (Each recorded step costs several plain ones: the MLP's 4 ms step takes 10-13 ms recorded, so the
+ *   recording and the proof are one step each.)
  * - From then on steps replay, and every `checkEvery` steps one real step runs recorded and its signature must
  *   still match; if it does not, replay stops for the rest of the run with a warning that says which step and
  *   why (the steps since the last check may have missed the change). `checkEvery` keeps the checks under ~5% of
@@ -48,7 +50,7 @@ const MIN_CHECK_EVERY = 20;
 const MAX_CHECK_EVERY = 1000;
 const FIRST_CHECK_EVERY = 100;
 /**
- * Runs with fewer calls are not replayed: three of them are recorded (each slower than a plain call) before the
+ * Runs with fewer calls are not replayed: two of them are recorded (each slower than a plain call) before the
  * first replay, so a short run pays for the recording and keeps little of the gain (measured: the 6-step NTK
  * bench, 152 ms a step plain, 426 with replay).
  */
@@ -60,7 +62,7 @@ const TOLERANCE = 1e-4;
 
 type Call = (t: number) => unknown;
 type Recorded = Recording & { sources: Sources };
-type Phase = 'warmup' | 'recordA' | 'recordB' | 'prove' | 'on' | 'off';
+type Phase = 'warmup' | 'record' | 'prove' | 'on' | 'off';
 
 export interface ReplayOptions {
   enabled: boolean;
@@ -81,7 +83,6 @@ export class Replayer {
   private phase: Phase = 'warmup';
   private reason = '';
   private program?: Program;
-  private firstRecording?: Recorded;
   private replayed = 0;
   private checkEvery = MIN_CHECK_EVERY;
   private sinceCheck = 0;
@@ -125,15 +126,7 @@ export class Replayer {
       case 'off':
         return this.call.call(this.instance, t);
       case 'warmup':
-      case 'recordA': {
-        const { recording, result } = this.record(t);
-        if (recording) {
-          this.firstRecording = recording;
-          this.phase = 'recordB';
-        }
-        return result;
-      }
-      case 'recordB': {
+      case 'record': {
         const { recording, result } = this.record(t);
         if (recording) this.compile(recording);
         return result;
@@ -195,7 +188,7 @@ export class Replayer {
     // warm-up, and the next two calls are the ones recorded and held to every rule.
     const { problem: changed, counters } = stateChange(before, after, this.label);
     if (this.phase === 'warmup' && !recording.problem && (recording.createdVariables || changed)) {
-      this.phase = 'recordA';
+      this.phase = 'record';
       return { result };
     }
     const problem =
@@ -227,19 +220,9 @@ export class Replayer {
     return undefined;
   }
 
-  private compile(second: Recorded): void {
+  private compile(recording: Recorded): void {
     try {
-      const first = stepSignature(this.firstRecording!, this.firstRecording!.sources);
-      const program = compileProgram(second, second.sources, this.storage!, kernelFunc);
-      this.firstRecording = undefined;
-      if (program.signature !== first) {
-        program.dispose();
-        const change = firstDifference(first, program.signature);
-        return this.stop(
-          `${this.label} runs different kernels or uploads different values from one call to the next (${change})`,
-        );
-      }
-      this.program = program;
+      this.program = compileProgram(recording, recording.sources, this.storage!, kernelFunc);
       this.phase = 'prove';
     } catch (error) {
       this.stop(message(error));
@@ -277,7 +260,10 @@ export class Replayer {
     try {
       const real = stepSignature(recording, recording.sources);
       if (real !== program.signature) {
-        this.stop(`${this.label} changed on its fourth call (${firstDifference(program.signature, real)})`);
+        this.stop(
+          `${this.label} runs different kernels or uploads different values from one call to the next ` +
+            `(${firstDifference(program.signature, real)})`,
+        );
         return result;
       }
     } catch (error) {
@@ -395,7 +381,8 @@ export class Replayer {
   private execute(program: Program, targets: Values[]): void {
     for (const operation of program.operations) operation();
     const { bindings, slots, counters } = program;
-    for (let i = 0; i < bindings.length; i++) targets[i].set(slots[bindings[i].slot].values as never);
+    for (let i = 0; i < bindings.length; i++)
+      if (!bindings[i].inPlace) targets[i].set(slots[bindings[i].slot].values as never);
     for (let i = 0; i < counters.length; i++)
       (counters[i].holder[counters[i].key] as number) += counters[i].delta;
   }
