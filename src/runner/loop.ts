@@ -91,6 +91,10 @@ export async function trainLoop(
       const planned = sampleSteps(o, steps);
       predictCurve(instance, p, planned).forEach((point, i) => recorder.predict(p, planned[i], point));
     }
+    // The predicted curves go out now, so the chart draws them before training starts; left waiting, they
+    // would fill the first batch and flush inside the loop (2000 points: ~5 ms, most of a 4000-step
+    // deep linear run's sampling).
+    sink.flush();
     replayer = new Replayer(
       instance,
       instance.step as Call,
