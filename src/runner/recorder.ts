@@ -50,17 +50,23 @@ export class Recorder {
     this.scored = new Set(predictions.map((p) => p.observable));
   }
 
+  /**
+   * One sample of an observable. The loop's hot path (every sample step, each observable): no pair per
+   * component, the series names and the loss test made once per observable.
+   */
   observe(o: ObservableDefinition, step: number, reading: Reading): void {
-    const values = this.components(o.name, reading);
-    if (LOSS_LIKE.test(o.name) && values.some(([, v]) => !Number.isFinite(v))) {
-      throw new Divergence(
-        `observable '${o.name}' became ${values.find(([, v]) => !Number.isFinite(v))![1]} at step ${step}`,
-        step,
-      );
+    const names = this.seriesNames(o.name, reading);
+    const count = typeof reading === 'number' ? 1 : reading.length;
+    const at = (i: number) => (typeof reading === 'number' ? reading : reading[i]);
+    if (LOSS_LIKE.test(o.name)) {
+      for (let i = 0; i < count; i++) {
+        if (!Number.isFinite(at(i)))
+          throw new Divergence(`observable '${o.name}' became ${at(i)} at step ${step}`, step);
+      }
     }
     const wall = this.wall();
     const keep = this.scored.has(o.name);
-    for (const [series, value] of values) this.write(series, step, value, keep, wall);
+    for (let i = 0; i < count; i++) this.write(names[i], step, at(i), keep, wall);
   }
 
   predict(p: PredictionDefinition, step: number, point: PredictedPoint): void {
@@ -102,24 +108,28 @@ export class Recorder {
 
   /** Pairs (series name, value) for a reading; a vector keeps the width it first had. */
   private components(observable: string, reading: Reading, by?: string): Array<[string, number]> {
-    const who = by ? `prediction '${by}' of '${observable}'` : `observable '${observable}'`;
-    if (typeof reading === 'number') {
-      if (this.widths.has(observable))
-        throw new TypeError(
-          `${who} gave a number where a vector of ${this.widths.get(observable)} was expected`,
-        );
-      return [[observable, reading]];
-    }
+    const names = this.seriesNames(observable, reading, by);
+    return typeof reading === 'number' ? [[names[0], reading]] : reading.map((v, i) => [names[i], v]);
+  }
+
+  /** The series a reading's components go to: the observable's name, or `name[i]` for a vector. */
+  private seriesNames(observable: string, reading: Reading, by?: string): readonly string[] {
     const width = this.widths.get(observable);
+    if (typeof reading === 'number') {
+      if (width !== undefined) {
+        const who = by ? `prediction '${by}' of '${observable}'` : `observable '${observable}'`;
+        throw new TypeError(`${who} gave a number where a vector of ${width} was expected`);
+      }
+      return [observable];
+    }
     if (width === undefined) this.widths.set(observable, reading.length);
     else if (width !== reading.length) {
-      throw new TypeError(
-        `${who} gave ${reading.length} values where ${width ?? 'a number'} ${width === undefined ? 'was' : 'were'} expected`,
-      );
+      const who = by ? `prediction '${by}' of '${observable}'` : `observable '${observable}'`;
+      throw new TypeError(`${who} gave ${reading.length} values where ${width} were expected`);
     }
     let names = this.names.get(observable);
     if (!names) this.names.set(observable, (names = reading.map((_, i) => componentName(observable, i))));
-    return reading.map((v, i) => [names[i], v]);
+    return names;
   }
 
   private write(series: string, step: number, value: number, keep: boolean, wall: number): void {
