@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import type { BlasAddon } from '../../src/runner/native/addon';
 import { BLAS_BACKEND } from '../../src/runner/native/blasBackend';
+import type { Program } from '../../src/runner/replay/program';
 import { Replayer, REPLAY_ENV } from '../../src/runner/replay/replayer';
 import { useBlasBackend } from './nativeAgreement';
 
@@ -336,6 +337,42 @@ describe('step replay (src/runner/replay/)', function () {
       assert.equal(train(replayed, 30).on, true);
       train(real, 30, false);
       assert.ok(Math.abs(replayed.last!.dataSync()[0] - real.last!.dataSync()[0]) < 1e-6);
+    });
+
+    it('writes new weights into their variables in place, unless a later operation reads the old ones', () => {
+      class Decay {
+        w = tf.variable(tf.randomNormal([6, 6], 0, 1, 'float32', 9));
+        gap = tf.zeros([6, 6]);
+        constructor(readsOldAfter: boolean) {
+          this.step = readsOldAfter
+            ? () => {
+                const next = tf.tidy(() => this.w.mul(0.9).add(0.1));
+                const gap = this.w.sub(next); // reads the old weights after `next` was made
+                this.gap.dispose();
+                this.gap = gap;
+                this.w.assign(next);
+                next.dispose();
+              }
+            : () => tf.tidy(() => this.w.assign(this.w.mul(0.9).add(0.1)));
+        }
+        step: () => void;
+      }
+      for (const readsOldAfter of [false, true]) {
+        const [replayed, real] = [new Decay(readsOldAfter), new Decay(readsOldAfter)];
+        const replayer = new Replayer(replayed as never, replayed.step as never, { kind: 'step' }, opts());
+        for (let t = 0; t < 40; t++) {
+          replayer.run(t);
+          real.step();
+        }
+        assert.equal(replayer.info().on, true, replayer.info().reason);
+        const bindings = (replayer as unknown as { program: Program }).program.bindings;
+        const w = bindings.find((b) => b.target.kind === 'variable')!;
+        assert.equal(w.inPlace, !readsOldAfter);
+        if (readsOldAfter) assert.equal(bindings.find((b) => b.target.kind === 'field')!.inPlace, false);
+        assertClose([Array.from(replayed.w.dataSync())], [Array.from(real.w.dataSync())], 1e-6);
+        assertClose([Array.from(replayed.gap.dataSync())], [Array.from(real.gap.dataSync())], 1e-6);
+        replayer.dispose();
+      }
     });
 
     it('observables that return tensors are replayed with the same values; ones that read back are not', () => {
