@@ -115,6 +115,31 @@ describe('step replay (src/runner/replay/)', function () {
       // Width 40: every product is small enough for one core, so the whole step is one program call.
       assert.equal(info.calls, 1);
     });
+
+    it('replays a fused product with bias and activation through the addon, as the real call computes it', async () => {
+      await tf.setBackend(BLAS_BACKEND);
+      const model = {
+        x: tf.randomNormal([32, 48], 0, 1, 'float32', 11),
+        w: tf.variable(tf.randomNormal([48, 24], 0, 1, 'float32', 12)),
+        bias: tf.randomNormal([24], 0, 1, 'float32', 13),
+        dense(activation: 'relu' | 'linear' | 'elu') {
+          return tf.fused.matMul({ a: this.x, b: this.w, bias: this.bias, activation }).sum(1);
+        },
+      };
+      for (const activation of ['relu', 'linear', 'elu'] as const) {
+        const call = () => model.dense(activation);
+        const replayer = new Replayer(model as never, call as never, observable(activation), opts());
+        for (let t = 0; t < 6; t++) {
+          const replayed = tf.tidy(() => numbers(replayer.run(t)));
+          const real = tf.tidy(() => Array.from(call().dataSync()));
+          assertClose([replayed as number[]], [real], 1e-5);
+        }
+        const info = replayer.info();
+        assert.equal(info.on, true, info.reason);
+        assert.equal(info.nativeOperations, info.operations, `${activation}: every operation native`);
+        replayer.dispose();
+      }
+    });
   });
 
   describe('the native program (native/src/program.cc)', () => {

@@ -10,7 +10,7 @@
 import { backend_util, util } from '@tensorflow/tfjs';
 import type { BlasAddon } from '../native/addon';
 import { BINARY_OPS, broadcastLayout, UNARY_OPS } from '../native/kernels/elementwise';
-import { matMulLayout } from '../native/kernels/matMul';
+import { ACTIVATIONS, isSimpleBias, matMulLayout } from '../native/kernels/matMul';
 import { REDUCE_OPS, reduceLayout } from '../native/kernels/reduce';
 import type { Slot } from './program';
 import type { RecordedKernel } from './record';
@@ -46,6 +46,7 @@ export function nativeOperation(addon: BlasAddon, k: RecordedKernel): Emitted | 
   if (k.inputs.some(([, t]) => t.dtype !== 'float32')) return undefined;
   const size = util.sizeFromShape(k.outputs[0].shape);
   if (k.kernel === 'BatchMatMul') return matMul(addon, k);
+  if (k.kernel === '_FusedMatMul') return fusedMatMul(addon, k, size);
   if (k.kernel in UNARY_OPS && k.inputs.length === 1) {
     const op = UNARY_OPS[k.kernel];
     const alpha = (k.attrs.alpha as number | undefined) ?? 0;
@@ -73,6 +74,31 @@ function matMul(addon: BlasAddon, k: RecordedKernel): Emitted | undefined {
     ...(2 * m * n * kk * batch < SERIAL_FLOPS && {
       encode: ([x, y], out) => [GEMM, x, y, out, batch, batchA, batchB, m, n, kk, ta, tb],
     }),
+  };
+}
+
+/**
+ * _FusedMatMul as the blas backend's kernel computes it (kernels/matMul.ts): the product, then bias and
+ * activation in one pass over the output. As its own call only (one that a dense layer makes once a step).
+ */
+function fusedMatMul(addon: BlasAddon, k: RecordedKernel, size: number): Emitted | undefined {
+  const inputs = new Map(k.inputs);
+  const activation = ACTIVATIONS[(k.attrs.activation as string | undefined) ?? 'linear'];
+  const bias = inputs.get('bias');
+  const out = k.outputs[0].shape;
+  const n = out[out.length - 1];
+  if (activation === undefined || inputs.has('preluActivationWeights')) return undefined;
+  if (bias && !isSimpleBias(bias.shape, n, out, size)) return undefined;
+  const product = matMul(addon, { ...k, inputs: k.inputs.filter(([name]) => name === 'a' || name === 'b') });
+  if (!product || n === 0) return undefined;
+  const alpha = (k.attrs.leakyreluAlpha as number | undefined) ?? 0.2;
+  const at = (input: string) => k.inputs.findIndex(([name]) => name === input);
+  const [aAt, bAt, biasAt] = [at('a'), at('b'), at('bias')];
+  return {
+    run: (ins, o) => {
+      product.run([ins[aAt], ins[bAt]], o);
+      addon.biasActivation(f32(o), n, biasAt < 0 ? null : f32(ins[biasAt]), activation, alpha);
+    },
   };
 }
 

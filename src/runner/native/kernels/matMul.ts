@@ -2,7 +2,7 @@ import { backend_util, type TensorInfo } from '@tensorflow/tfjs';
 import { floats, sizeOf, type KernelArgs } from './context';
 
 /** Activation codes of the addon's fused epilogue (native/src/kernels.h). prelu stays on the CPU kernel. */
-const ACTIVATIONS: Record<string, number> = {
+export const ACTIVATIONS: Record<string, number> = {
   linear: 0,
   relu: 1,
   relu6: 2,
@@ -86,7 +86,8 @@ export function fusedMatMul(args: KernelArgs): TensorInfo | undefined {
   return product;
 }
 
-function isSimpleBias(shape: number[], n: number, outShape: number[], size: number): boolean {
+/** A bias fusedMatMul's epilogue takes: a scalar, a row of the output's last dimension, or the whole output. */
+export function isSimpleBias(shape: number[], n: number, outShape: number[], size: number): boolean {
   const length = sizeOf(shape);
   if (length === 1) return true;
   if (shape.length > outShape.length) return false;
