@@ -11,6 +11,7 @@ napi_value BiasActivation(napi_env env, napi_callback_info info);
 napi_value Unary(napi_env env, napi_callback_info info);
 napi_value Binary(napi_env env, napi_callback_info info);
 napi_value Reduce(napi_env env, napi_callback_info info);
+napi_value RelativeGap(napi_env env, napi_callback_info info);
 napi_value CreateProgram(napi_env env, napi_callback_info info);
 napi_value RunProgram(napi_env env, napi_callback_info info);
 napi_value AdviseHugePages(napi_env env, napi_callback_info info);
@@ -38,6 +39,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"relativeGap", nullptr, RelativeGap, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"program", nullptr, CreateProgram, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"runProgram", nullptr, RunProgram, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adviseHugePages", nullptr, AdviseHugePages, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -103,6 +103,27 @@ describe('the native blas backend agrees with the CPU backend: element-wise, red
       ));
   });
 
+  it("relativeGap: max |a - b| / max |b| in one pass, NaN for a NaN anywhere (replay's proof)", async () => {
+    await tf.setBackend(BLAS_BACKEND);
+    const { native } = tf.backend() as BlasBackend;
+    // Lengths around the vector widths, and one long enough for every unrolled path.
+    for (const n of [1, 7, 16, 33, 100003]) {
+      const b = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3 - 4);
+      const a = b.map((v, i) => v + (i === n - 1 ? -0.25 : i % 5 === 0 ? 0.125 : 0));
+      const scale = b.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      const gap = 0.25; // the last element's; the others differ by 0.125 or not at all
+      assert.ok(Math.abs(native.relativeGap!(a, b) - gap / scale) < 1e-6 * (gap / scale), `n=${n}`);
+      for (const bad of [0, n - 1]) {
+        const withNaN = a.slice();
+        withNaN[bad] = NaN;
+        assert.ok(Number.isNaN(native.relativeGap!(withNaN, b)), `NaN at ${bad} of ${n}`);
+        assert.ok(Number.isNaN(native.relativeGap!(b, withNaN)), `NaN at ${bad} of ${n}, other side`);
+      }
+    }
+    assert.equal(native.relativeGap!(new Float32Array(4), new Float32Array(4)), 0);
+    assert.throws(() => native.relativeGap!(new Float32Array(3), new Float32Array(4)), /lengths differ/);
+  });
+
   describe('concatenation', () => {
     it('concat along every axis, with an empty input, and stack along the first, middle and last axis', () =>
       assertAgrees('concat', () => {

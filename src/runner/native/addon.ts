@@ -40,6 +40,8 @@ export interface BlasAddon {
   ): void;
   /** x as [outer, reduce, inner] reduced over the middle axis into out [outer, inner]. */
   reduce(op: number, x: Float32Array, outer: number, reduce: number, inner: number, out: Float32Array): void;
+  /** max |a - b| / max |b| over two arrays of one length, NaN when either holds a NaN (replay's proof). */
+  relativeGap?(a: Float32Array, b: Float32Array): number;
   /**
    * Asks the kernel for transparent huge pages (madvise MADV_HUGEPAGE) on the 2 MiB-aligned part of a fresh,
    * not yet written buffer, so that its first write faults in 2 MiB pages instead of 4 KiB ones (about 5x less
