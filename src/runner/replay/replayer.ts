@@ -188,7 +188,7 @@ export class Replayer {
     this.realMs = performance.now() - start;
     const after = snapshotState(this.instance);
     // The first call may set up what later calls use (an optimizer's slots, a field it keeps): then it is a
-    // warm-up, and the next two calls are the ones recorded and held to every rule.
+    // warm-up, and the next call is the one recorded and held to every rule.
     const { problem: changed, counters } = stateChange(before, after, this.label);
     if (this.phase === 'warmup' && !recording.problem && (recording.createdVariables || changed)) {
       this.phase = 'record';
