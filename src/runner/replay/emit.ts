@@ -89,7 +89,15 @@ function fusedMatMul(addon: BlasAddon, k: RecordedKernel, size: number): Emitted
   const n = out[out.length - 1];
   if (activation === undefined || inputs.has('preluActivationWeights')) return undefined;
   if (bias && !isSimpleBias(bias.shape, n, out, size)) return undefined;
-  const product = matMul(addon, { ...k, inputs: k.inputs.filter(([name]) => name === 'a' || name === 'b') });
+  const [a, b] = [inputs.get('a'), inputs.get('b')];
+  if (!a || !b) return undefined;
+  const product = matMul(addon, {
+    ...k,
+    inputs: [
+      ['a', a],
+      ['b', b],
+    ],
+  });
   if (!product || n === 0) return undefined;
   const alpha = (k.attrs.leakyreluAlpha as number | undefined) ?? 0.2;
   const at = (input: string) => k.inputs.findIndex(([name]) => name === input);
