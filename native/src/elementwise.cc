@@ -209,11 +209,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-/** reduce(op, x, outer, reduceSize, inner, out) */
-/**
- * max |a_i - b_i| and max |b_i| in one pass, NaN as soon as either holds one (NaN - x is NaN). The maxima are
- * written as selects, which vectorize without -ffast-math; the NaN test is kept apart for that reason.
- */
+/** max |a_i - b_i| and max |b_i| in one pass; `nan` when either holds a NaN (NaN - x is NaN). */
 LM_CLONES void gapAndScale(const float* __restrict a, const float* __restrict b, size_t n, float* gap, float* scale,
                            bool* nan) {
   float g = 0.f, s = 0.f;
@@ -249,6 +245,7 @@ napi_value RelativeGap(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/** reduce(op, x, outer, reduceSize, inner, out) */
 napi_value Reduce(napi_env env, napi_callback_info info) {
   napi_value argv[6];
   if (!args(env, info, 6, argv)) return nullptr;

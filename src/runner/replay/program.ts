@@ -36,6 +36,8 @@ export interface Slot {
   /** Constants and temps: their own storage, registered with the backend as `dataId`. */
   values?: Values;
   dataId?: DataId;
+  /** Variables and fields: their storage's reference count at the last refresh. */
+  refCount?: number;
 }
 
 /** Tensor storage as the CPU and blas backends keep it. */
@@ -64,9 +66,8 @@ export interface Program {
   /** The slot holding the returned tensor's values, when the call returns one, and its shape. */
   result?: number;
   resultShape?: number[];
-  /** The variable and field slots, in slot order, and their storage's reference counts (refresh sets them). */
+  /** The variable and field slots, in slot order (refresh points them at their current storage). */
   sources: Slot[];
-  refCounts: number[];
   /** The float32 ones among them, and their current storage (refresh sets it). */
   live: Slot[];
   liveValues: Float32Array[];
@@ -296,7 +297,6 @@ function translate(
     counters,
     operationCount: steps.length,
     sources: sourced,
-    refCounts: sourced.map(() => 0),
     live,
     liveValues,
     dispose: () => {
@@ -432,14 +432,14 @@ export function refresh(
 ): Values[] | undefined {
   // Once per replayed call (a deep linear step is ~4 us in all): one storage lookup per source, none more for
   // a binding that writes in place (its target is a source slot, just looked up).
-  const { sources, refCounts, live, liveValues, bindings, slots } = program;
+  const { sources, live, liveValues, bindings, slots } = program;
   for (let i = 0; i < sources.length; i++) {
     const slot = sources[i];
     const dataId = currentTensor(slot.source as Binding['target'], instance).dataId;
     const entry = storage.data.get(dataId);
     slot.dataId = dataId;
     slot.values = entry.values as Values;
-    refCounts[i] = entry.refCount;
+    slot.refCount = entry.refCount;
   }
   for (let i = 0; i < live.length; i++) {
     const values = live[i].values;
@@ -450,8 +450,9 @@ export function refresh(
   for (let i = 0; i < bindings.length; i++) {
     const b = bindings[i];
     if (b.inPlace) {
-      if (refCounts[sources.indexOf(slots[b.slot])] !== 1) return undefined;
-      targets.push(slots[b.slot].values!);
+      const own = slots[b.slot];
+      if (own.refCount !== 1) return undefined;
+      targets.push(own.values!);
       continue;
     }
     const entry = storage.data.get(currentTensor(b.target, instance).dataId);
