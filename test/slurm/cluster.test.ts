@@ -258,14 +258,17 @@ describe('lm sweep --backend slurm (a real SLURM on localhost)', function () {
     assert.match(stderr, new RegExp(`cancelled SLURM job ${job} \\(scancel ${job}\\)`));
     assert.match(stderr, /running points? marked cancelled; run the same command again to continue/);
     assert.match(stdout, /cancelled/);
-    for (const i of [0, 1, 2, 3, 4, 5]) assert.equal(readPoint(dir, i).state, 'cancelled', `point ${i}`);
+    // scancel returns before SLURM signals the workers: a worker whose run was just starting may write its point
+    // `running` (with the new run's id) after the sweep marked it, then records it `cancelled` when the signal
+    // arrives. What must hold is the state once the job has ended, its processes included (COMPLETING).
     await until(
-      'the job to leave RUNNING',
+      'the job to end',
       () => {
-        const q = slurm('squeue', '-h', '-r', '-t', 'PENDING,RUNNING', '-j', job, '-o', '%i');
+        const q = slurm('squeue', '-h', '-r', '-t', 'PENDING,RUNNING,COMPLETING', '-j', job, '-o', '%i');
         return q.stdout.trim() === '' ? true : undefined;
       },
       60,
     );
+    for (const i of [0, 1, 2, 3, 4, 5]) assert.equal(readPoint(dir, i).state, 'cancelled', `point ${i}`);
   });
 });
