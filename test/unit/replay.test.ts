@@ -364,6 +364,61 @@ describe('step replay (src/runner/replay/)', function () {
       assert.ok(Math.abs(replayed.last!.dataSync()[0] - real.last!.dataSync()[0]) < 1e-6);
     });
 
+    it('a first call that only sets JavaScript state up (a tf.layers built flag) is proved on the second', () => {
+      const mlp = () => {
+        const model = tf.sequential({
+          layers: [
+            tf.layers.dense({
+              inputShape: [6],
+              units: 8,
+              activation: 'relu',
+              kernelInitializer: tf.initializers.glorotUniform({ seed: 11 }),
+            }),
+            tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 12 }) }),
+          ],
+        });
+        const x = tf.randomNormal([5, 6], 0, 1, 'float32', 13);
+        const y = tf.randomNormal([5, 3], 0, 1, 'float32', 14);
+        const optimizer = tf.train.sgd(0.1);
+        return {
+          model,
+          step() {
+            optimizer.minimize(() => tf.losses.meanSquaredError(y, model.apply(x) as tf.Tensor) as tf.Scalar);
+          },
+          values: () => model.getWeights().map((w) => Array.from(w.dataSync())),
+        };
+      };
+      const [replayed, real] = [mlp(), mlp()];
+      const info = train(replayed, 40);
+      train(real, 40, false);
+      assert.equal(info.on, true, info.reason);
+      // Step 0 recorded (and the model built), step 1 the proof: every later step replayed.
+      assert.equal(info.replayed, 38);
+      assertClose(replayed.values(), real.values(), 1e-5);
+    });
+
+    it('a first call that sets state up and runs other kernels then: the second call becomes the program', () => {
+      const primed = (m: Linear & { primed?: boolean; count?: number }) => {
+        m.primed = false;
+        m.count = 0;
+        m.step = function (this: typeof m) {
+          const first = !this.primed;
+          this.primed = true;
+          this.count!++;
+          this.optimizer.minimize(() => (first ? this.loss().mul(3) : this.loss()));
+        };
+        return m;
+      };
+      const [replayed, real] = [primed(new Linear(4, sgd, 15)), primed(new Linear(4, sgd, 15))];
+      const info = train(replayed, 40);
+      train(real, 40, false);
+      assert.equal(info.on, true, info.reason);
+      // Step 0's program was not step 1: step 1 recorded, step 2 the proof.
+      assert.equal(info.replayed, 37);
+      assertClose(replayed.values(), real.values(), 1e-5);
+      assert.equal(replayed.count, 40, 'the counter advanced on replayed steps');
+    });
+
     it('writes new weights into their variables in place, unless a later operation reads the old ones', () => {
       class Decay {
         w = tf.variable(tf.randomNormal([6, 6], 0, 1, 'float32', 9));

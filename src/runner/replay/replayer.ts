@@ -10,16 +10,18 @@
  * - Off when asked (`@experiment({ replay: false })`, LM_REPLAY=off), on a backend whose storage is not the CPU
  *   backend's, for runs of fewer than MIN_CALLS calls, when step() declares a parameter (it may read the step
  *   number) or is async.
- * - Step 0 is recorded (record.ts) and compiled; when it sets up state (an optimizer creates its slots on its
- *   first step, a step adds a field it keeps) it counts as a warm-up and step 1 is the one recorded. A step that
- *   reads values back, draws random numbers, creates variables after that, changes JavaScript state other than
- *   integer counters (state.ts; counters advance on replayed calls too) or points a field at an object it did
- *   not compute is not replayable.
+ * - Step 0 is recorded (record.ts) and compiled; when it creates variables (an optimizer's slots on its first
+ *   step) it counts as a warm-up and step 1 is the one recorded. When it only changes JavaScript state (a
+ *   tf.layers model sets its built flag on its first call, a step adds a field it keeps), its program is
+ *   provisional: the proof decides, and if step 1 does something else, step 1's own recording becomes the
+ *   program, proved at step 2. A step that reads values back, draws random numbers, creates variables after
+ *   that, changes JavaScript state other than integer counters (state.ts; counters advance on replayed calls
+ *   too) or points a field at an object it did not compute is not replayable.
  * - The next step is the proof: the program runs, its results are kept, the variables are put back, the real
  *   step runs recorded, and both must agree: the two recordings' signatures exactly (other kernels, shapes,
  *   uploads or counters' steps mean the step is not the same every time), the values to 1e-4 of their scale.
- *   (Each recorded step costs several plain ones: the MLP's 4 ms step takes 10-13 ms recorded, so the
- *   recording and the proof are one step each.)
+ *   (Each recorded step costs several plain ones: the MLP's 3 ms step takes 10-18 ms recorded while its code
+ *   is cold, so the recording and the proof are one step each, and a provisional program saves one.)
  * - From then on steps replay, and every `checkEvery` steps one real step runs recorded and its signature must
  *   still match; if it does not, replay stops for the rest of the run with a warning that says which step and
  *   why (the steps since the last check may have missed the change). `checkEvery` aims at checks taking ~5% of
@@ -82,10 +84,12 @@ export interface ReplayOptions {
 export type Replayed = { kind: 'step' } | { kind: 'observable'; name: string };
 
 export class Replayer {
-  /** The first call is recorded too; one that sets up state (an optimizer's slots, a field) is a warm-up. */
+  /** The first call is recorded too; one that creates variables (an optimizer's slots) is a warm-up. */
   private phase: Phase = 'warmup';
   private reason = '';
   private program?: Program;
+  /** The program is of a first call that changed JavaScript state: the proof may replace it (see prove). */
+  private provisional = false;
   private replayed = 0;
   private checkEvery = MIN_CHECK_EVERY;
   private sinceCheck = 0;
@@ -187,23 +191,32 @@ export class Replayer {
     );
     this.realMs = performance.now() - start;
     const after = snapshotState(this.instance);
-    // The first call may set up what later calls use (an optimizer's slots, a field it keeps): then it is a
-    // warm-up, and the next call is the one recorded and held to every rule.
+    // The first call may set up what later calls use. Variables (an optimizer's slots): a warm-up, and the next
+    // call is the one recorded and held to every rule. JavaScript state only (a built flag, a field it keeps):
+    // the program is provisional, and the proof on the next call decides.
     const { problem: changed, counters } = stateChange(before, after, this.label);
-    if (this.phase === 'warmup' && !recording.problem && (recording.createdVariables || changed)) {
+    const first = this.phase === 'warmup';
+    if (first && !recording.problem && recording.createdVariables) {
       this.phase = 'record';
       return { result };
     }
     const problem =
       recording.problem ??
       (recording.createdVariables ? `${this.label} creates a variable` : undefined) ??
-      changed ??
+      (first ? undefined : changed) ??
       this.resultProblem(result);
     if (problem) {
       this.stop(problem);
       return { result };
     }
-    const found = { ...sources(recording, before.fields, after.fields), counters };
+    // A provisional program advances no counters: a first call's integer changes may be set-up too (a model's
+    // count of its nodes); when the step does advance some, the proof's recording, with them, replaces it.
+    const provisional = first && changed !== undefined;
+    if (first) this.provisional = provisional;
+    const found = {
+      ...sources(recording, before.fields, after.fields),
+      counters: provisional ? [] : counters,
+    };
     if (this.what.kind === 'observable')
       found.result = {
         dataId: (result as tf.Tensor).dataId,
@@ -263,6 +276,7 @@ export class Replayer {
     try {
       const real = stepSignature(recording, recording.sources);
       if (real !== program.signature) {
+        if (this.provisional) return this.replace(recording, result);
         this.stop(
           `${this.label} runs different kernels or uploads different values from one call to the next ` +
             `(${firstDifference(program.signature, real)})`,
@@ -286,6 +300,7 @@ export class Replayer {
     for (let i = 0; i < outputs.length; i++) {
       const gap = relativeGap(replayed[i], outputs[i].values, storage.native);
       if (!(gap <= TOLERANCE)) {
+        if (this.provisional) return this.replace(recording, result);
         this.stop(
           `the replayed ${this.label} differs from the real one by ${gap.toExponential(2)} (relative) on ${outputs[i].what}`,
         );
@@ -295,7 +310,19 @@ export class Replayer {
     // Both times are of cold code here (the first replay, an early real step): the first interval is at least
     // FIRST_CHECK_EVERY, and the next ones are measured.
     this.schedule(this.realMs, replayMs, FIRST_CHECK_EVERY);
+    this.provisional = false;
     this.phase = 'on';
+    return result;
+  }
+
+  /**
+   * A provisional program that is not what the second call did (its first call set something up that changes
+   * the kernels): the second call's recording, which passed every rule, becomes the program, proved next call.
+   */
+  private replace(recording: Recorded, result: unknown): unknown {
+    this.provisional = false;
+    this.dispose();
+    this.compile(recording);
     return result;
   }
 
