@@ -5,7 +5,7 @@ import {
   type DescribedExperiment,
   type Rejection,
 } from '../protocol/runner';
-import { defaultRunnerPath, type RunnerOptions } from './runnerProcess';
+import { defaultRunnerPath, onEnded, type RunnerOptions } from './runnerProcess';
 
 /** Why a file could not be described: its rejection (compile error, load error) or the runner's failure. */
 export class DescribeError extends Error {
@@ -54,7 +54,7 @@ export function describeFile(file: string, options: RunnerOptions = {}): Promise
     child.on('error', (error) =>
       answer(() => reject(new DescribeError(`cannot start the runner: ${error.message}`))),
     );
-    child.on('exit', (code, signal) => {
+    onEnded(child, (code, signal) => {
       if (!answered)
         reject(
           new DescribeError(

@@ -43,6 +43,34 @@ const STDERR_TAIL = 4000;
 /** How long after the runner exited its channel may take to deliver what it sent before closing. */
 const CHANNEL_DRAIN_MS = 2000;
 
+/**
+ * Calls `ended` once the runner has exited and every message it sent has been handled. 'exit' alone can come
+ * before the channel's last messages are read (the runner sends `finished`, then exits at once): 7 of 560 fake
+ * runners under a busy host ended "crashed" though their last message had been sent, and a sweep point in
+ * CI's e2e run failed so. So this waits for the channel to close too, or for CHANNEL_DRAIN_MS after the exit
+ * when some other process holds the channel open (a grandchild that inherited it).
+ */
+export function onEnded(
+  child: ChildProcess,
+  ended: (code: number | null, signal: NodeJS.Signals | null) => void,
+): void {
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let drain: NodeJS.Timeout | undefined;
+  let done = false;
+  const settle = (force: boolean) => {
+    if (done || !exited || (child.connected && !force)) return;
+    done = true;
+    clearTimeout(drain);
+    ended(exited.code, exited.signal);
+  };
+  child.on('disconnect', () => settle(false));
+  child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    drain = setTimeout(() => settle(true), CHANNEL_DRAIN_MS);
+    settle(false);
+  });
+}
+
 /** dist/runner.js, found from this module whether it runs bundled (dist/) or from source (src/host/). */
 export function defaultRunnerPath(): string {
   for (const dir of [__dirname, path.join(__dirname, '..', '..', 'dist')]) {
@@ -153,27 +181,10 @@ export class RunnerProcess {
     this.child.on('error', (error) => {
       outcome ??= { kind: 'crashed', message: `cannot start the runner: ${error.message}` };
     });
-    // 'exit' can come before the channel's last messages are read (the runner sends `finished`, then exits at
-    // once): 7 of 560 fake runners under a busy host ended "crashed" though their last message had been sent,
-    // and a sweep point in CI's e2e run failed so. So the outcome waits for the channel to close too, or for
-    // CHANNEL_DRAIN_MS after the exit when some other process holds the channel open (a grandchild that
-    // inherited it).
-    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let drain: NodeJS.Timeout | undefined;
-    let settled = false;
-    const settle = (force: boolean) => {
-      if (settled || !exited || (this.child.connected && !force)) return;
-      settled = true;
+    onEnded(this.child, (code, signal) => {
       clearTimeout(handshake);
       clearTimeout(this.killTimer);
-      clearTimeout(drain);
-      resolve(outcome ?? this.crashed(exited.code, exited.signal));
-    };
-    this.child.on('disconnect', () => settle(false));
-    this.child.on('exit', (code, signal) => {
-      exited = { code, signal };
-      drain = setTimeout(() => settle(true), CHANNEL_DRAIN_MS);
-      settle(false);
+      resolve(outcome ?? this.crashed(code, signal));
     });
   }
 
