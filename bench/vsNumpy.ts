@@ -40,8 +40,8 @@ export interface TwinResult {
  * A run's time as a fixed part (everything before the steady state: cold code, recording and proving the
  * replayed step, the first observables) plus a steady time per step, fitted through two run lengths, n and
  * LONGER n, for ours and numpy alike. When ours is faster per step, runs past `crossoverSteps` are faster
- * than numpy's. Two points fit exactly, so the machine's drift between them lands in the fixed part (a
- * negative one is that drift: numpy's short runs take ~10-30 ms before their steady state).
+ * than numpy's. Two points fit exactly, so the machine's drift between them lands in the fixed part: a
+ * negative one is that drift (numpy's read -131 to 43 ms over this session's fits).
  */
 export interface Shortfall {
   longerSteps: number;
