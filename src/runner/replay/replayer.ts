@@ -26,8 +26,8 @@
  *   still match; if it does not, replay stops for the rest of the run with a warning that says which step and
  *   why (the steps since the last check may have missed the change). `checkEvery` aims at checks taking ~5% of
  *   the time, between 20 and 1000 steps (at least 100 for the first, whose estimate rests on cold timings). The
- *   1000 wins on the smallest models: a check is a real step of code that replay keeps cold (~1.5-2 ms on the
- *   deep linear d = 4 model, against ~3 us replayed), so there checks take a quarter to a third of the time;
+ *   1000 wins on the smallest models: a check is a real step of code that replay keeps cold (1-5 ms on the
+ *   deep linear d = 4 model in the runner, against ~3 us replayed), so there checks take a quarter to a third of the time;
  *   the bound on how many steps a change can go unseen is kept over the 5%.
  * - A step whose output would be written into storage some other tensor shares (a clone kept by the user) runs
  *   for real.
@@ -461,7 +461,7 @@ function tensorFields(snapshot: FieldSnapshot): Map<DataId, { key: string; index
 /**
  * max |a - b| / max |b| (NaN when either holds one). Float32 storage goes through the addon when there is one:
  * the proof compares every weight once per run, and a cold JavaScript loop over the MLP's 670k weights took
- * ~5 ms of it (the addon's one pass: well under 1 ms).
+ * ~5 ms of it (the addon's one pass: 1.3 ms).
  */
 function relativeGap(a: Values, b: Values, addon: BlasAddon | undefined): number {
   if (addon?.relativeGap && a instanceof Float32Array && b instanceof Float32Array && a.length === b.length)
